@@ -1,0 +1,366 @@
+import { evenSize, fitI420 } from './i420-image.js';
+import type { I420Image } from './i420-image.js';
+
+/** Monotonic milliseconds. Injected so tests can drive time by hand. */
+export interface Clock {
+  now(): number;
+}
+
+/** `performance.now()`: monotonic, unaffected by wall-clock adjustments. */
+export const monotonicClock: Clock = { now: () => performance.now() };
+
+/**
+ * Interleaved signed 16-bit PCM. An rtc-node `AudioFrame` satisfies this as is; open the
+ * `AudioStream` with `{ sampleRate: 48000, numChannels: 2 }` so it already matches the file.
+ */
+export interface PcmFrame {
+  readonly data: Int16Array;
+  readonly sampleRate: number;
+  readonly channels: number;
+  readonly samplesPerChannel: number;
+}
+
+/** One output video frame slot. `image` null means black (nothing received yet). */
+export interface VideoTick {
+  /** Output frame number since t0; time in the file is `index / fps`. */
+  readonly index: number;
+  readonly image: I420Image | null;
+  readonly kind: 'new' | 'repeat' | 'black';
+}
+
+/** Output due since the previous drain. Audio and video cover the same span of time. */
+export interface TimelineOutput {
+  readonly video: VideoTick[];
+  /** Interleaved PCM at the timeline's rate and channel count; may be empty. */
+  readonly audio: Int16Array;
+}
+
+/** Running totals, for progress events and tests. */
+export interface TimelineCounters {
+  videoFramesIn: number;
+  /** Output ticks written, all kinds. */
+  videoFramesOut: number;
+  /** Ticks that showed the previous frame again (gap, mute, or sender slower than fps). */
+  videoFramesRepeated: number;
+  /** Ticks before the first frame arrived. */
+  videoFramesBlack: number;
+  /** Received frames never shown: replaced by a newer one within a tick, or over the cap. */
+  videoFramesDropped: number;
+  audioSamplesIn: number;
+  audioSamplesOut: number;
+  /** Silence inserted for gaps and underruns, in samples per channel. */
+  audioSilenceInserted: number;
+  /** Samples discarded because more audio arrived than time passed, or over the cap. */
+  audioSamplesTrimmed: number;
+}
+
+/** Options of {@link RecordingTimeline}. */
+export interface RecordingTimelineOptions {
+  readonly clock: Clock;
+  /** Output frame rate; default 30. */
+  readonly fps?: number;
+  /** Whether this timeline produces video at all (false for WAV recordings). Default true. */
+  readonly video?: boolean;
+  /** Output size; default: the first frame's size, rounded down to even. */
+  readonly videoSize?: { width: number; height: number } | null;
+  /** Default 48000. Incoming audio must have this rate. */
+  readonly sampleRate?: number;
+  /** Default 2. Mono input is duplicated to both channels. */
+  readonly channels?: number;
+  /**
+   * How far output trails the wall clock, so that late frames and per-track delay
+   * correction still land in the right slot. Must exceed the largest track delay plus
+   * delivery jitter. Default 300 ms.
+   */
+  readonly latencyMs?: number;
+  /** Audio offsets smaller than this are left alone (avoids clicks from jitter). Default 20 ms. */
+  readonly audioToleranceMs?: number;
+  /** Offsets beyond this are corrected at once instead of after a measuring window. Default 200 ms. */
+  readonly audioJumpMs?: number;
+  /** Window over which the audio offset is measured before a small correction. Default 1000 ms. */
+  readonly audioWindowMs?: number;
+  /** Cap on audio held between drains. Default 5000 ms. */
+  readonly maxAudioBacklogMs?: number;
+  /** Cap on received video frames held between drains. Default: 60 fps for latency + 0.5 s. */
+  readonly maxPendingVideoFrames?: number;
+  /** t0; default `clock.now()` at construction. */
+  readonly startMs?: number;
+}
+
+interface PendingFrame {
+  readonly ptsMs: number;
+  readonly image: I420Image;
+}
+
+/**
+ * Puts arriving frames on a fixed-rate, wall-clock driven timeline shared by audio and video.
+ *
+ * Times are arrival times (the injected clock at push) minus a per-track delay, so the
+ * jitter-buffer delay each track spent in WebRTC can be taken out and video shifted against
+ * audio. The file's frame `n` shows the newest frame whose time is at or before
+ * `t0 + n / fps`; audio sample `k` belongs at `t0 + k / sampleRate`. Both start at t0, so
+ * the encoder's sample and frame counts line up without timestamps.
+ *
+ * Video: each tick takes the latest frame (the last one repeats through gaps and mutes,
+ * black before the first). Audio: chunks are appended contiguously; when the measured
+ * offset between where a chunk belongs and where the queue ends drifts past a tolerance,
+ * silence is inserted or samples trimmed, so audio stays locked to the clock without
+ * clicking on every late packet. Everything held is bounded.
+ */
+export class RecordingTimeline {
+  readonly fps: number;
+  readonly sampleRate: number;
+  readonly channels: number;
+  readonly latencyMs: number;
+  readonly t0: number;
+  readonly counters: TimelineCounters = {
+    videoFramesIn: 0,
+    videoFramesOut: 0,
+    videoFramesRepeated: 0,
+    videoFramesBlack: 0,
+    videoFramesDropped: 0,
+    audioSamplesIn: 0,
+    audioSamplesOut: 0,
+    audioSilenceInserted: 0,
+    audioSamplesTrimmed: 0,
+  };
+
+  private readonly clock: Clock;
+  private readonly hasVideo: boolean;
+  private size: { width: number; height: number } | null;
+  private videoDelayMs = 0;
+  private audioDelayMs = 0;
+
+  private readonly pendingFrames: PendingFrame[] = [];
+  private readonly maxPendingFrames: number;
+  private lastPtsMs = -Infinity;
+  private current: I420Image | null = null;
+  private currentShown = true;
+  private nextTick = 0;
+
+  private readonly audioChunks: Int16Array[] = [];
+  private audioQueued = 0; // samples per channel
+  private audioEmitted = 0; // samples per channel
+  private audioStarted = false;
+  private readonly toleranceSamples: number;
+  private readonly jumpSamples: number;
+  private readonly windowMs: number;
+  private readonly maxAudioSamples: number;
+  private windowStartMs = 0;
+  private windowMinOffset = Infinity;
+  private lastOffsetSamples = 0;
+
+  constructor(options: RecordingTimelineOptions) {
+    this.clock = options.clock;
+    this.fps = options.fps ?? 30;
+    this.hasVideo = options.video ?? true;
+    this.size = options.videoSize ? evenSize(options.videoSize.width, options.videoSize.height) : null;
+    this.sampleRate = options.sampleRate ?? 48_000;
+    this.channels = options.channels ?? 2;
+    this.latencyMs = options.latencyMs ?? 300;
+    this.t0 = options.startMs ?? this.clock.now();
+    this.maxPendingFrames =
+      options.maxPendingVideoFrames ?? Math.ceil(60 * (0.5 + this.latencyMs / 1000));
+    this.toleranceSamples = this.msToSamples(options.audioToleranceMs ?? 20);
+    this.jumpSamples = this.msToSamples(options.audioJumpMs ?? 200);
+    this.windowMs = options.audioWindowMs ?? 1000;
+    this.maxAudioSamples = this.msToSamples(options.maxAudioBacklogMs ?? 5000);
+  }
+
+  /** Size of output frames; null until the first frame when none was configured. */
+  get videoSize(): { width: number; height: number } | null {
+    return this.size;
+  }
+
+  /**
+   * Current audio offset estimate in ms (positive: audio is arriving later than its place
+   * on the timeline), the "A/V drift" of progress events.
+   */
+  get audioOffsetMs(): number {
+    return (this.lastOffsetSamples * 1000) / this.sampleRate;
+  }
+
+  /**
+   * Per-track delay correction: the time a track's media spent buffered before arrival
+   * (e.g. WebRTC `jitterBufferDelay / jitterBufferEmittedCount`), subtracted from arrival
+   * times. May change while recording; keep it below `latencyMs`.
+   */
+  setTrackDelay(kind: 'audio' | 'video', delayMs: number): void {
+    const clamped = Math.max(0, Math.min(delayMs, this.latencyMs));
+    if (kind === 'audio') this.audioDelayMs = clamped;
+    else this.videoDelayMs = clamped;
+  }
+
+  /** Adds a received video frame. Frames of another size are fitted to the output size. */
+  pushVideo(frame: I420Image, arrivalMs = this.clock.now()): void {
+    if (!this.hasVideo) return;
+    this.counters.videoFramesIn++;
+    this.size ??= evenSize(frame.width, frame.height);
+    const image = fitI420(frame, this.size.width, this.size.height);
+    // Delay changes must not reorder frames.
+    const ptsMs = Math.max(arrivalMs - this.videoDelayMs, this.lastPtsMs);
+    this.lastPtsMs = ptsMs;
+    this.pendingFrames.push({ ptsMs, image });
+    // A frame followed by another that is also due by the next tick can never be shown.
+    const nextTickMs = this.t0 + (this.nextTick * 1000) / this.fps;
+    while (this.pendingFrames.length >= 2 && this.pendingFrames[1]!.ptsMs <= nextTickMs) {
+      this.pendingFrames.shift();
+      this.counters.videoFramesDropped++;
+    }
+    if (this.pendingFrames.length > this.maxPendingFrames) {
+      this.pendingFrames.shift();
+      this.counters.videoFramesDropped++;
+    }
+  }
+
+  /** Adds received audio; its last sample is taken to have arrived at `arrivalMs`. */
+  pushAudio(frame: PcmFrame, arrivalMs = this.clock.now()): void {
+    if (frame.sampleRate !== this.sampleRate) {
+      throw new Error(
+        `audio at ${frame.sampleRate} Hz on a ${this.sampleRate} Hz timeline: open the AudioStream with sampleRate ${this.sampleRate}`,
+      );
+    }
+    let pcm = this.toOutputChannels(frame);
+    const samples = frame.samplesPerChannel;
+    this.counters.audioSamplesIn += samples;
+
+    const startMs = arrivalMs - this.audioDelayMs - (samples * 1000) / this.sampleRate;
+    const expected = this.msToSamples(startMs - this.t0);
+    const queueEnd = this.audioEmitted + this.audioQueued;
+    let offset = expected - queueEnd;
+
+    let correction = 0;
+    if (!this.audioStarted || Math.abs(offset) > this.jumpSamples) {
+      correction = offset;
+    } else {
+      // Late delivery only ever makes the offset larger, so the window's minimum is the
+      // closest estimate of where audio really is.
+      if (this.windowMinOffset === Infinity) this.windowStartMs = arrivalMs;
+      this.windowMinOffset = Math.min(this.windowMinOffset, offset);
+      if (arrivalMs - this.windowStartMs >= this.windowMs) {
+        this.lastOffsetSamples = this.windowMinOffset;
+        if (Math.abs(this.windowMinOffset) > this.toleranceSamples) correction = this.windowMinOffset;
+        this.windowMinOffset = Infinity;
+      }
+    }
+    this.audioStarted = true;
+    if (correction !== 0) {
+      this.windowMinOffset = Infinity;
+      this.lastOffsetSamples = 0;
+      offset -= correction;
+    }
+    if (correction > 0) {
+      this.enqueueAudio(new Int16Array(correction * this.channels));
+      this.counters.audioSilenceInserted += correction;
+    } else if (correction < 0) {
+      const trim = Math.min(-correction, samples);
+      this.counters.audioSamplesTrimmed += trim;
+      pcm = pcm.subarray(trim * this.channels);
+      // Anything still in excess comes off the next chunks.
+      if (-correction > samples) this.trimQueuedTail(-correction - samples);
+    }
+    if (pcm.length > 0) this.enqueueAudio(pcm);
+  }
+
+  /** Emits every video tick and audio sample that is due (older than `now - latencyMs`). */
+  drain(now = this.clock.now()): TimelineOutput {
+    return this.emitUntil(now - this.latencyMs);
+  }
+
+  /** Emits everything up to `now`, ignoring the latency margin: call once when stopping. */
+  flush(now = this.clock.now()): TimelineOutput {
+    return this.emitUntil(now);
+  }
+
+  private emitUntil(untilMs: number): TimelineOutput {
+    const frameMs = 1000 / this.fps;
+    const video: VideoTick[] = [];
+    let endTicks = this.nextTick;
+    while (this.t0 + endTicks * frameMs <= untilMs) endTicks++;
+
+    if (this.hasVideo) {
+      for (; this.nextTick < endTicks; this.nextTick++) {
+        const tickMs = this.t0 + this.nextTick * frameMs;
+        while (this.pendingFrames.length > 0 && this.pendingFrames[0]!.ptsMs <= tickMs) {
+          if (!this.currentShown) this.counters.videoFramesDropped++;
+          this.current = this.pendingFrames.shift()!.image;
+          this.currentShown = false;
+        }
+        const kind = this.current === null ? 'black' : this.currentShown ? 'repeat' : 'new';
+        this.currentShown = true;
+        video.push({ index: this.nextTick, image: this.current, kind });
+        this.counters.videoFramesOut++;
+        if (kind === 'repeat') this.counters.videoFramesRepeated++;
+        if (kind === 'black') this.counters.videoFramesBlack++;
+      }
+    }
+    // Audio ends exactly where video does (or at `untilMs` for audio-only), so both
+    // streams always have the same length.
+    const audioEnd = this.hasVideo
+      ? Math.round((endTicks * this.sampleRate) / this.fps)
+      : Math.max(this.audioEmitted, this.msToSamples(untilMs - this.t0));
+    const audio = this.takeAudio(Math.max(0, audioEnd - this.audioEmitted));
+    return { video, audio };
+  }
+
+  private takeAudio(samples: number): Int16Array {
+    const out = new Int16Array(samples * this.channels);
+    let filled = 0; // values, not samples
+    while (filled < out.length && this.audioChunks.length > 0) {
+      const chunk = this.audioChunks[0]!;
+      const take = Math.min(chunk.length, out.length - filled);
+      out.set(chunk.subarray(0, take), filled);
+      filled += take;
+      if (take === chunk.length) this.audioChunks.shift();
+      else this.audioChunks[0] = chunk.subarray(take);
+    }
+    const taken = filled / this.channels;
+    this.audioQueued -= taken;
+    // The rest stays zero: silence for an underrun (nothing arrived in time).
+    this.counters.audioSilenceInserted += samples - taken;
+    this.audioEmitted += samples;
+    this.counters.audioSamplesOut += samples;
+    return out;
+  }
+
+  private enqueueAudio(pcm: Int16Array): void {
+    const samples = pcm.length / this.channels;
+    if (this.audioQueued + samples > this.maxAudioSamples) {
+      // Nobody is draining; refusing new audio keeps what is queued at its right place.
+      this.counters.audioSamplesTrimmed += samples;
+      return;
+    }
+    this.audioChunks.push(pcm);
+    this.audioQueued += samples;
+  }
+
+  private trimQueuedTail(samples: number): void {
+    let left = Math.min(samples, this.audioQueued);
+    while (left > 0 && this.audioChunks.length > 0) {
+      const last = this.audioChunks[this.audioChunks.length - 1]!;
+      const lastSamples = last.length / this.channels;
+      const cut = Math.min(left, lastSamples);
+      if (cut === lastSamples) this.audioChunks.pop();
+      else this.audioChunks[this.audioChunks.length - 1] = last.subarray(0, (lastSamples - cut) * this.channels);
+      this.audioQueued -= cut;
+      this.counters.audioSamplesTrimmed += cut;
+      left -= cut;
+    }
+  }
+
+  private toOutputChannels(frame: PcmFrame): Int16Array {
+    if (frame.channels === this.channels) {
+      return frame.data.subarray(0, frame.samplesPerChannel * this.channels);
+    }
+    if (frame.channels === 1 && this.channels === 2) {
+      const out = new Int16Array(frame.samplesPerChannel * 2);
+      for (let i = 0; i < frame.samplesPerChannel; i++) out[2 * i] = out[2 * i + 1] = frame.data[i]!;
+      return out;
+    }
+    throw new Error(`${frame.channels}-channel audio on a ${this.channels}-channel timeline`);
+  }
+
+  private msToSamples(ms: number): number {
+    return Math.round((ms * this.sampleRate) / 1000);
+  }
+}

@@ -1,0 +1,180 @@
+import { describe, expect, it } from 'vitest';
+import { blackI420 } from '../../../main/recording/i420-image.js';
+import type { I420Image } from '../../../main/recording/i420-image.js';
+import { RecordingTimeline } from '../../../main/recording/timeline.js';
+import type { Clock, PcmFrame } from '../../../main/recording/timeline.js';
+
+class FakeClock implements Clock {
+  constructor(public ms = 1000) {}
+  now(): number {
+    return this.ms;
+  }
+}
+
+function image(tag: number, width = 4, height = 4): I420Image {
+  const frame = blackI420(width, height);
+  frame.data.fill(tag, 0, width * height);
+  return frame;
+}
+
+function pcm(samples: number, value = 1000): PcmFrame {
+  return { data: new Int16Array(samples * 2).fill(value), sampleRate: 48_000, channels: 2, samplesPerChannel: samples };
+}
+
+function lumaTag(frame: I420Image | null): number | null {
+  return frame ? frame.data[0]! : null;
+}
+
+describe('RecordingTimeline video', () => {
+  it('is black before the first frame, then repeats the last frame through a gap', () => {
+    const clock = new FakeClock();
+    const timeline = new RecordingTimeline({ clock, fps: 10, latencyMs: 0, video: true });
+    clock.ms += 250; // ticks at 0, 100, 200 ms: black
+    timeline.pushVideo(image(50));
+    clock.ms += 50;
+    const first = timeline.drain();
+    // Ticks at 0, 100, 200 are black; the frame that arrived at 250 shows at 300.
+    expect(first.video.map((t) => t.kind)).toEqual(['black', 'black', 'black', 'new']);
+    clock.ms += 600; // nothing new through 900: the frame repeats
+    const second = timeline.drain();
+    expect(second.video.map((t) => t.kind)).toEqual(Array(6).fill('repeat'));
+    expect(second.video.every((t) => lumaTag(t.image) === 50)).toBe(true);
+    expect(timeline.counters).toMatchObject({ videoFramesIn: 1, videoFramesOut: 10, videoFramesRepeated: 6, videoFramesBlack: 3, videoFramesDropped: 0 });
+  });
+
+  it('shows the newest frame per tick and counts the frames it skipped as dropped', () => {
+    const clock = new FakeClock();
+    const timeline = new RecordingTimeline({ clock, fps: 10, latencyMs: 0, maxPendingVideoFrames: 100 });
+    for (let i = 1; i <= 30; i++) {
+      clock.ms += 10; // 100 fps in, 10 fps out
+      timeline.pushVideo(image(i));
+    }
+    const out = timeline.drain();
+    expect(out.video.length).toBe(4); // ticks at 0, 100, 200, 300
+    expect(out.video.map((t) => lumaTag(t.image))).toEqual([null, 10, 20, 30]);
+    expect(timeline.counters.videoFramesDropped).toBe(27);
+  });
+
+  it('holds output back by the latency so a delay-corrected frame lands in its tick', () => {
+    const clock = new FakeClock();
+    const timeline = new RecordingTimeline({ clock, fps: 10, latencyMs: 200 });
+    timeline.setTrackDelay('video', 150);
+    clock.ms += 240; // arrived at 240 but belongs at 90 -> tick at 100
+    timeline.pushVideo(image(7));
+    clock.ms += 60;
+    const out = timeline.drain(); // up to 300 - 200 = 100: ticks 0 and 100
+    expect(out.video.map((t) => lumaTag(t.image))).toEqual([null, 7]);
+  });
+
+  it('bounds the frames it holds when nobody drains', () => {
+    const clock = new FakeClock();
+    const timeline = new RecordingTimeline({ clock, fps: 30, latencyMs: 0, maxPendingVideoFrames: 5 });
+    for (let i = 0; i < 100; i++) {
+      clock.ms += 33;
+      timeline.pushVideo(image(i % 200));
+    }
+    expect(timeline.counters.videoFramesDropped).toBe(95);
+  });
+
+  it('fits frames of a new size into the first size', () => {
+    const clock = new FakeClock();
+    const timeline = new RecordingTimeline({ clock, fps: 10, latencyMs: 0 });
+    timeline.pushVideo(image(90, 8, 4));
+    timeline.pushVideo(image(90, 4, 4)); // narrower: pillarboxed into 8x4
+    clock.ms += 1;
+    const [tick] = timeline.drain().video;
+    expect(tick!.image!.width).toBe(8);
+    expect(tick!.image!.height).toBe(4);
+    const row = Array.from(tick!.image!.data.subarray(0, 8));
+    expect(row).toEqual([16, 16, 90, 90, 90, 90, 16, 16]);
+  });
+});
+
+describe('RecordingTimeline audio', () => {
+  it('emits as many samples as video time, and fills a gap with silence', () => {
+    const clock = new FakeClock();
+    const timeline = new RecordingTimeline({ clock, fps: 10, latencyMs: 0 });
+    let audio: number[] = [];
+    const drainAll = () => {
+      audio = audio.concat(Array.from(timeline.drain().audio));
+    };
+    for (let i = 0; i < 50; i++) {
+      clock.ms += 10; // 500 ms of 10 ms chunks arriving in real time
+      timeline.pushAudio(pcm(480));
+      drainAll();
+    }
+    clock.ms += 500; // the sender goes quiet for 500 ms
+    drainAll();
+    for (let i = 0; i < 20; i++) {
+      clock.ms += 10;
+      timeline.pushAudio(pcm(480, 2000));
+      drainAll();
+    }
+    clock.ms += 100;
+    drainAll();
+    // 1.3 s elapsed -> ticks at 0..1300 ms -> 14 ticks -> 1.4 s of audio, as long as the video
+    expect(audio.length / 2).toBe(Math.round((14 * 48_000) / 10));
+    const perChannel = audio.filter((_, i) => i % 2 === 0);
+    const sampleAt = (ms: number) => perChannel[Math.round((ms * 48_000) / 1000)];
+    expect(sampleAt(250)).toBe(1000);
+    expect(sampleAt(700)).toBe(0); // gap -> silence
+    expect(sampleAt(1100)).toBe(2000); // resumed audio in its place
+    expect(timeline.counters.audioSilenceInserted).toBeGreaterThan(0.45 * 48_000);
+  });
+
+  it('keeps audio contiguous through small jitter', () => {
+    const clock = new FakeClock();
+    const timeline = new RecordingTimeline({ clock, fps: 30, latencyMs: 300 });
+    for (let i = 0; i < 300; i++) {
+      clock.ms += 10 + (i % 3 === 0 ? 8 : i % 3 === 1 ? -4 : -4); // late, then early, averaging 10 ms
+      timeline.pushAudio(pcm(480));
+      timeline.drain();
+    }
+    expect(timeline.counters.audioSamplesTrimmed).toBe(0);
+    // Only the underrun before the first chunk is silence.
+    expect(timeline.counters.audioSilenceInserted).toBeLessThan(48 * 30);
+  });
+
+  it('trims audio that arrives faster than time passes, within bounds', () => {
+    const clock = new FakeClock();
+    const timeline = new RecordingTimeline({ clock, fps: 30, latencyMs: 300 });
+    for (let i = 0; i < 100; i++) {
+      clock.ms += 10;
+      timeline.pushAudio(pcm(480));
+    }
+    // A burst: 1 s of audio arrives at once.
+    for (let i = 0; i < 100; i++) timeline.pushAudio(pcm(480));
+    expect(timeline.counters.audioSamplesTrimmed).toBeGreaterThanOrEqual(0.8 * 48_000);
+    clock.ms += 1000;
+    const out = timeline.flush();
+    expect(out.audio.length / 2).toBe(Math.round((timeline.counters.videoFramesOut * 48_000) / 30));
+  });
+
+  it('upmixes mono and refuses a wrong sample rate with a clear message', () => {
+    const clock = new FakeClock();
+    const timeline = new RecordingTimeline({ clock, video: false, latencyMs: 0 });
+    clock.ms += 10;
+    timeline.pushAudio({ data: new Int16Array(480).fill(5), sampleRate: 48_000, channels: 1, samplesPerChannel: 480 });
+    const out = timeline.drain();
+    expect(out.video).toEqual([]);
+    expect(Array.from(out.audio.subarray(0, 4))).toEqual([5, 5, 5, 5]);
+    expect(() =>
+      timeline.pushAudio({ data: new Int16Array(441), sampleRate: 44_100, channels: 1, samplesPerChannel: 441 }),
+    ).toThrow(/sampleRate 48000/);
+  });
+
+  it('shifts audio earlier by its track delay', () => {
+    const clock = new FakeClock();
+    const timeline = new RecordingTimeline({ clock, fps: 10, latencyMs: 200 });
+    timeline.setTrackDelay('audio', 100);
+    clock.ms += 210; // 10 ms chunk arriving at 210 with 100 ms delay belongs at 100..110
+    timeline.pushAudio(pcm(480, 300));
+    clock.ms += 200;
+    const out = timeline.drain();
+    const left = Array.from(out.audio).filter((_, i) => i % 2 === 0);
+    expect(left[4799]).toBe(0);
+    expect(left[4800]).toBe(300);
+    expect(left[5279]).toBe(300);
+    expect(left[5280]).toBe(0);
+  });
+});
