@@ -26,6 +26,8 @@ export interface WebShell {
   url: string;
   origin: string;
   port: number;
+  /** The address actually bound (always loopback). */
+  address: string;
   close(): Promise<void>;
 }
 
@@ -152,6 +154,7 @@ export async function startWebShell(options: WebShellOptions): Promise<WebShell>
     url: `${origin}/?token=${token}`,
     origin,
     port,
+    address: (server.address() as AddressInfo).address,
     close: () =>
       new Promise<void>((resolve) => {
         for (const client of wss.clients) client.terminate();
