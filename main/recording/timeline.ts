@@ -173,6 +173,18 @@ export class RecordingTimeline {
   }
 
   /**
+   * Fixes the output size before any frame has arrived (the encoder had to start without
+   * one). Later frames of other sizes are fitted into it.
+   */
+  fixVideoSize(width: number, height: number): void {
+    const size = evenSize(width, height);
+    if (this.size && (this.size.width !== size.width || this.size.height !== size.height)) {
+      throw new Error(`timeline size is already ${this.size.width}x${this.size.height}`);
+    }
+    this.size = size;
+  }
+
+  /**
    * Current audio offset estimate in ms (positive: audio is arriving later than its place
    * on the timeline), the "A/V drift" of progress events.
    */

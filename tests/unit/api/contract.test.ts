@@ -98,7 +98,7 @@ describe('the contract dispatcher', () => {
   it('never returns a profile secret from any method, in results or errors', async () => {
     const payloads = validPayloads();
     // Run removal last so every other method sees the profile.
-    const order = methodNames.filter((m) => m !== 'profiles.remove').concat('profiles.remove');
+    const order: MethodName[] = [...methodNames.filter((m) => m !== 'profiles.remove'), 'profiles.remove'];
     for (const method of order) {
       const result = await ctx.dispatch(method, payloads[method], trustedCaller);
       const text = JSON.stringify(result);
