@@ -4,7 +4,7 @@
  *
  *   npx tsx tests/sfu/publisher.ts --url ws://10.77.0.1:7880 --api-key devkey --api-secret ... \
  *     --room demo --identity alice [--kind camera|audio|screen] [--width 1280 --height 720 --fps 30] \
- *     [--duration 10] [--mute-at 4 --unmute-at 6] [--resize-at 5:640x360]
+ *     [--duration 10] [--mute-at 4 --unmute-at 6] [--resize-at 5:640x360] [--unpublish-at 8]
  *
  * Camera and mic carry the sync markers of sync-pattern.ts. Audio is the master clock:
  * AudioSource.captureFrame resolves only when its queue has room, which paces the loop at real
@@ -50,6 +50,7 @@ const { values } = parseArgs({
     'mute-at': { type: 'string' },
     'unmute-at': { type: 'string' },
     'resize-at': { type: 'string' },
+    'unpublish-at': { type: 'string' },
   },
 });
 
@@ -66,6 +67,8 @@ let height = Number(values.height);
 const durationS = values.duration ? Number(values.duration) : Infinity;
 const muteAtS = values['mute-at'] ? Number(values['mute-at']) : undefined;
 const unmuteAtS = values['unmute-at'] ? Number(values['unmute-at']) : undefined;
+const unpublishAtS = values['unpublish-at'] ? Number(values['unpublish-at']) : undefined;
+let unpublished = false;
 const resize = values['resize-at']?.match(/^([\d.]+):(\d+)x(\d+)$/);
 if (values['resize-at'] && !resize) throw new Error('--resize-at wants t:WxH, e.g. 5:640x360');
 
@@ -169,6 +172,13 @@ function runSchedule(mediaS: number): void {
   }
 }
 
+async function maybeUnpublish(mediaS: number): Promise<void> {
+  if (unpublishAtS === undefined || unpublished || mediaS < unpublishAtS) return;
+  unpublished = true;
+  for (const p of publications) await room.localParticipant!.unpublishTrack(p.sid!);
+  emit('unpublished', { at: mediaS });
+}
+
 function captureVideoUpTo(mediaS: number): void {
   if (!videoSource || !painter) return;
   while (videoFrames / fps <= mediaS) {
@@ -195,6 +205,7 @@ while (!stopping) {
     mediaS = (performance.now() - started) / 1000;
   }
   runSchedule(mediaS);
+  await maybeUnpublish(mediaS);
   captureVideoUpTo(mediaS);
   if (mediaS >= durationS) stopping = true;
 }

@@ -20,6 +20,8 @@ export interface PublisherOptions {
   muteAtS?: number;
   unmuteAtS?: number;
   resizeAt?: { atS: number; width: number; height: number };
+  /** Unpublish every track at this media time (the process stays in the room). */
+  unpublishAtS?: number;
   /** Forward the child's stderr (rtc-node logs) to ours. */
   verbose?: boolean;
 }
@@ -65,6 +67,7 @@ export function spawnPublisher(options: PublisherOptions): PublisherHandle {
   if (options.durationS !== undefined) args.push('--duration', String(options.durationS));
   if (options.muteAtS !== undefined) args.push('--mute-at', String(options.muteAtS));
   if (options.unmuteAtS !== undefined) args.push('--unmute-at', String(options.unmuteAtS));
+  if (options.unpublishAtS !== undefined) args.push('--unpublish-at', String(options.unpublishAtS));
   if (options.resizeAt) {
     const r = options.resizeAt;
     args.push('--resize-at', `${r.atS}:${r.width}x${r.height}`);
