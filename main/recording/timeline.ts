@@ -97,8 +97,8 @@ interface PendingFrame {
  *
  * Times are arrival times (the injected clock at push) minus a per-track delay, so the
  * jitter-buffer delay each track spent in WebRTC can be taken out and video shifted against
- * audio. The file's frame `n` shows the newest frame whose time is at or before
- * `t0 + n / fps`; audio sample `k` belongs at `t0 + k / sampleRate`. Both start at t0, so
+ * audio. The file's frame `n` shows the newest frame whose time is before
+ * `t0 + (n + 0.5) / fps` (nearest tick); audio sample `k` belongs at `t0 + k / sampleRate`. Both start at t0, so
  * the encoder's sample and frame counts line up without timestamps.
  *
  * Video: each tick takes the latest frame (the last one repeats through gaps and mutes,
@@ -214,8 +214,8 @@ export class RecordingTimeline {
     this.lastPtsMs = ptsMs;
     this.pendingFrames.push({ ptsMs, image });
     // A frame followed by another that is also due by the next tick can never be shown.
-    const nextTickMs = this.t0 + (this.nextTick * 1000) / this.fps;
-    while (this.pendingFrames.length >= 2 && this.pendingFrames[1]!.ptsMs <= nextTickMs) {
+    const nextTickMs = this.t0 + ((this.nextTick + 0.5) * 1000) / this.fps;
+    while (this.pendingFrames.length >= 2 && this.pendingFrames[1]!.ptsMs < nextTickMs) {
       this.pendingFrames.shift();
       this.counters.videoFramesDropped++;
     }
@@ -287,13 +287,17 @@ export class RecordingTimeline {
   private emitUntil(untilMs: number): TimelineOutput {
     const frameMs = 1000 / this.fps;
     const video: VideoTick[] = [];
+    // A tick is due once its whole frame interval has passed, so the file never runs
+    // ahead of the wall clock: `endTicks / fps` is at most `untilMs - t0`.
     let endTicks = this.nextTick;
-    while (this.t0 + endTicks * frameMs <= untilMs) endTicks++;
+    while (this.t0 + (endTicks + 1) * frameMs <= untilMs) endTicks++;
 
     if (this.hasVideo) {
       for (; this.nextTick < endTicks; this.nextTick++) {
-        const tickMs = this.t0 + this.nextTick * frameMs;
-        while (this.pendingFrames.length > 0 && this.pendingFrames[0]!.ptsMs <= tickMs) {
+        // A frame belongs to the tick whose start is nearest its time, so quantizing to the
+        // output rate costs at most half a frame of A/V offset, not a whole one.
+        const tickMs = this.t0 + this.nextTick * frameMs + frameMs / 2;
+        while (this.pendingFrames.length > 0 && this.pendingFrames[0]!.ptsMs < tickMs) {
           if (!this.currentShown) this.counters.videoFramesDropped++;
           this.current = this.pendingFrames.shift()!.image;
           this.currentShown = false;

@@ -33,13 +33,14 @@ describe('RecordingTimeline video', () => {
     timeline.pushVideo(image(50));
     clock.ms += 50;
     const first = timeline.drain();
-    // Ticks at 0, 100, 200 are black; the frame that arrived at 250 shows at 300.
-    expect(first.video.map((t) => t.kind)).toEqual(['black', 'black', 'black', 'new']);
+    // Ticks 0-100, 100-200, 200-300 are over and black; the frame that arrived at 250
+    // belongs to the tick starting at 300.
+    expect(first.video.map((t) => t.kind)).toEqual(['black', 'black', 'black']);
     clock.ms += 600; // nothing new through 900: the frame repeats
     const second = timeline.drain();
-    expect(second.video.map((t) => t.kind)).toEqual(Array(6).fill('repeat'));
+    expect(second.video.map((t) => t.kind)).toEqual(['new', ...Array(5).fill('repeat')]);
     expect(second.video.every((t) => lumaTag(t.image) === 50)).toBe(true);
-    expect(timeline.counters).toMatchObject({ videoFramesIn: 1, videoFramesOut: 10, videoFramesRepeated: 6, videoFramesBlack: 3, videoFramesDropped: 0 });
+    expect(timeline.counters).toMatchObject({ videoFramesIn: 1, videoFramesOut: 9, videoFramesRepeated: 5, videoFramesBlack: 3, videoFramesDropped: 0 });
   });
 
   it('shows the newest frame per tick and counts the frames it skipped as dropped', () => {
@@ -50,9 +51,10 @@ describe('RecordingTimeline video', () => {
       timeline.pushVideo(image(i));
     }
     const out = timeline.drain();
-    expect(out.video.length).toBe(4); // ticks at 0, 100, 200, 300
-    expect(out.video.map((t) => lumaTag(t.image))).toEqual([null, 10, 20, 30]);
-    expect(timeline.counters.videoFramesDropped).toBe(27);
+    expect(out.video.length).toBe(3); // ticks starting at 0, 100, 200
+    // Each tick shows the newest frame less than half a tick past its start.
+    expect(out.video.map((t) => lumaTag(t.image))).toEqual([4, 14, 24]);
+    expect(timeline.counters.videoFramesDropped).toBe(21);
   });
 
   it('holds output back by the latency so a delay-corrected frame lands in its tick', () => {
@@ -61,8 +63,8 @@ describe('RecordingTimeline video', () => {
     timeline.setTrackDelay('video', 150);
     clock.ms += 240; // arrived at 240 but belongs at 90 -> tick at 100
     timeline.pushVideo(image(7));
-    clock.ms += 60;
-    const out = timeline.drain(); // up to 300 - 200 = 100: ticks 0 and 100
+    clock.ms += 160;
+    const out = timeline.drain(); // up to 400 - 200 = 200: ticks 0 and 100
     expect(out.video.map((t) => lumaTag(t.image))).toEqual([null, 7]);
   });
 
@@ -81,7 +83,7 @@ describe('RecordingTimeline video', () => {
     const timeline = new RecordingTimeline({ clock, fps: 10, latencyMs: 0 });
     timeline.pushVideo(image(90, 8, 4));
     timeline.pushVideo(image(90, 4, 4)); // narrower: pillarboxed into 8x4
-    clock.ms += 1;
+    clock.ms += 100;
     const [tick] = timeline.drain().video;
     expect(tick!.image!.width).toBe(8);
     expect(tick!.image!.height).toBe(4);
@@ -112,8 +114,8 @@ describe('RecordingTimeline audio', () => {
     }
     clock.ms += 100;
     drainAll();
-    // 1.3 s elapsed -> ticks at 0..1300 ms -> 14 ticks -> 1.4 s of audio, as long as the video
-    expect(audio.length / 2).toBe(Math.round((14 * 48_000) / 10));
+    // 1.3 s elapsed -> 13 ticks -> 1.3 s of audio, as long as the video
+    expect(audio.length / 2).toBe(Math.round((13 * 48_000) / 10));
     const perChannel = audio.filter((_, i) => i % 2 === 0);
     const sampleAt = (ms: number) => perChannel[Math.round((ms * 48_000) / 1000)];
     expect(sampleAt(250)).toBe(1000);

@@ -1,0 +1,389 @@
+import type { ChildProcess } from 'node:child_process';
+import type { Writable } from 'node:stream';
+import type { FfmpegToolchain, MediaProbe } from '../../native/ffmpeg.js';
+import { tail } from '../../native/ffmpeg.js';
+import { blackI420, i420ByteLength } from './i420-image.js';
+import type { I420Image } from './i420-image.js';
+import { fileSize, finalizeFragmentedMp4, playableDurationSec } from './mp4-finalize.js';
+import type { VideoTick } from './timeline.js';
+
+/** x264 presets worth offering for live recording, fastest first. */
+export type X264Preset = 'ultrafast' | 'superfast' | 'veryfast' | 'faster' | 'fast' | 'medium';
+
+/** Options of {@link Mp4EncoderProcess}. */
+export interface Mp4EncoderOptions {
+  readonly toolchain: Pick<FfmpegToolchain, 'spawnFfmpeg' | 'runFfmpeg' | 'probeMedia'>;
+  /** Final file; it holds a fragmented MP4 while recording and a faststart MP4 after stop. */
+  readonly outputPath: string;
+  readonly width: number;
+  readonly height: number;
+  readonly fps: number;
+  /** Default 48000. */
+  readonly sampleRate?: number;
+  /** Default 2. */
+  readonly channels?: number;
+  /** Default `veryfast` (see the measurements in tests/integration/recording-encoder.test.ts). */
+  readonly preset?: X264Preset;
+  /** `zerolatency` turns off B-frames and lookahead: less encoder memory, larger files. */
+  readonly tune?: 'zerolatency' | null;
+  /** Constant quality; default 23. */
+  readonly crf?: number;
+  /** Default 1 s, which is also the longest fragment. */
+  readonly keyframeIntervalSec?: number;
+  /** Default `128k`. */
+  readonly audioBitrate?: string;
+  /**
+   * Distinct frames allowed to wait for the video pipe before new ones are dropped; this
+   * bounds memory at about this many raw frames per recorder. Default 8.
+   */
+  readonly maxQueuedVideoFrames?: number;
+  /** Audio allowed to wait for its pipe before new audio is dropped. Default 5000 ms. */
+  readonly maxQueuedAudioMs?: number;
+  /** How long a stopping ffmpeg may take before it is killed. Default 30 s. */
+  readonly exitTimeoutMs?: number;
+}
+
+/** Counters of what reached ffmpeg's pipes. */
+export interface Mp4EncoderStats {
+  videoFramesWritten: number;
+  /** Ticks not written because ffmpeg fell behind (gaps in the file's timestamps). */
+  videoFramesDropped: number;
+  audioSamplesWritten: number;
+  audioSamplesDropped: number;
+}
+
+/** Outcome of a recording file, decided by probing it, never by ffmpeg's exit code alone. */
+export interface RecordingFileResult {
+  /**
+   * `complete`: stopped cleanly and the file holds what was written. `interrupted`: playable
+   * but ends early (ffmpeg died or was killed; the fragmented file was salvaged). `failed`:
+   * nothing playable.
+   */
+  readonly status: 'complete' | 'interrupted' | 'failed';
+  readonly path: string;
+  readonly durationSec: number;
+  readonly bytes: number;
+  /** False when the fragmented file was kept because the faststart remux failed. */
+  readonly remuxed: boolean;
+  readonly error: string | null;
+  readonly probe: MediaProbe | null;
+}
+
+/** ffmpeg exited while recording. Carries the end of its stderr, which says why. */
+export class EncoderCrashedError extends Error {
+  constructor(
+    readonly exitCode: number | null,
+    readonly signal: NodeJS.Signals | null,
+    readonly stderrTail: string,
+  ) {
+    super(
+      `ffmpeg stopped while recording (${signal ? `signal ${signal}` : `exit ${exitCode}`})` +
+        (stderrTail ? `: ${stderrTail}` : ''),
+    );
+    this.name = 'EncoderCrashedError';
+  }
+}
+
+const VIDEO_FD = 3;
+const AAC_PRIMING_SAMPLES = 1024;
+const AUDIO_FD = 4;
+const STDERR_TAIL_CHARS = 4000;
+
+/**
+ * The ffmpeg argument list for one recording. Exported for tests and the benchmark.
+ *
+ * Video arrives as IVF-framed raw I420 on fd 3: a 12-byte header per frame carries its
+ * timestamp, so a frame dropped under backpressure leaves a gap in time
+ * (`-fps_mode passthrough`) instead of shifting every later frame against the audio.
+ * Audio arrives as bare s16le on fd 4, timed by sample count.
+ *
+ * Fragmented MP4 as ffmpeg writes it carries no edit lists, so anything an edit list would
+ * normally hide shifts a stream: B-frame reorder delay (so there are none) and AAC's 1024
+ * priming samples (so video timestamps, in audio samples, start 1024 later; see
+ * {@link videoTimestamp}).
+ */
+export function buildMp4EncoderArgs(options: Mp4EncoderOptions): string[] {
+  const fps = options.fps;
+  const keyframeFrames = Math.max(1, Math.round(fps * (options.keyframeIntervalSec ?? 1)));
+  return [
+    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'warning', '-y',
+    '-thread_queue_size', '128', '-f', 'ivf', '-i', `pipe:${VIDEO_FD}`,
+    '-thread_queue_size', '256', '-f', 's16le',
+    '-ar', String(options.sampleRate ?? 48_000), '-ac', String(options.channels ?? 2),
+    '-i', `pipe:${AUDIO_FD}`,
+    '-map', '0:v:0', '-map', '1:a:0',
+    '-c:v', 'libx264', '-preset', options.preset ?? 'veryfast',
+    ...(options.tune ? ['-tune', options.tune] : []),
+    '-crf', String(options.crf ?? 23), '-pix_fmt', 'yuv420p',
+    // No B-frames: their reorder delay would need an edit list too, and would shift video
+    // 2 frames late in the fragmented file.
+    '-bf', '0',
+    '-g', String(keyframeFrames), '-keyint_min', String(keyframeFrames),
+    '-fps_mode', 'passthrough',
+    '-c:a', 'aac', '-b:a', options.audioBitrate ?? '128k',
+    // Each fragment is self-contained: a crash loses at most the one being written.
+    '-movflags', '+frag_keyframe+empty_moov+default_base_moof',
+    '-frag_duration', '1000000',
+    '-f', 'mp4', options.outputPath,
+  ];
+}
+
+/**
+ * Timestamp of output tick `index` in the IVF stream, whose time base is one audio sample:
+ * the tick's place in audio samples plus AAC's priming, so frame and sound meet in the file.
+ */
+export function videoTimestamp(index: number, fps: number, sampleRate: number): number {
+  return AAC_PRIMING_SAMPLES + Math.round((index * sampleRate) / fps);
+}
+
+/** The 32-byte IVF file header for raw I420 frames with a time base of 1/`timeBaseRate`. */
+export function ivfFileHeader(width: number, height: number, timeBaseRate: number): Buffer {
+  const header = Buffer.alloc(32);
+  header.write('DKIF', 0, 'ascii');
+  header.writeUInt16LE(0, 4); // version
+  header.writeUInt16LE(32, 6); // header size
+  header.write('I420', 8, 'ascii'); // fourcc: ffmpeg maps it to rawvideo yuv420p
+  header.writeUInt16LE(width, 12);
+  header.writeUInt16LE(height, 14);
+  header.writeUInt32LE(timeBaseRate, 16); // time base denominator
+  header.writeUInt32LE(1, 20); // numerator
+  return header;
+}
+
+/** The 12-byte IVF frame header: payload size and timestamp. */
+export function ivfFrameHeader(byteLength: number, timestamp: number): Buffer {
+  const header = Buffer.alloc(12);
+  header.writeUInt32LE(byteLength, 0);
+  header.writeBigUInt64LE(BigInt(timestamp), 4);
+  return header;
+}
+
+/**
+ * One ffmpeg process encoding one participant's video and audio into a fragmented MP4,
+ * fed through two extra pipes, with bounded queues in front of them.
+ */
+export class Mp4EncoderProcess {
+  readonly stats: Mp4EncoderStats = {
+    videoFramesWritten: 0,
+    videoFramesDropped: 0,
+    audioSamplesWritten: 0,
+    audioSamplesDropped: 0,
+  };
+
+  private readonly child: ChildProcess;
+  private readonly videoPipe: Writable;
+  private readonly audioPipe: Writable;
+  private readonly frameBytes: number;
+  private readonly black: I420Image;
+  private readonly maxAudioBytes: number;
+  private readonly bytesPerSample: number;
+  private readonly sampleRate: number;
+  private readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private readonly crashListeners = new Set<(error: EncoderCrashedError) => void>();
+  private readonly videoQueue: { index: number; image: I420Image; distinct: boolean }[] = [];
+  private readonly maxDistinctQueued: number;
+  private readonly maxQueuedTicks: number;
+  private distinctQueued = 0;
+  private lastQueuedImage: I420Image | null = null;
+  private videoIdleWaiters: (() => void)[] = [];
+  private stderr = '';
+  private stopping = false;
+  private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
+  private crash: EncoderCrashedError | null = null;
+  private finishing: Promise<RecordingFileResult> | null = null;
+
+  constructor(private readonly options: Mp4EncoderOptions) {
+    if (options.width % 2 !== 0 || options.height % 2 !== 0) {
+      throw new Error(`video size ${options.width}x${options.height} must be even`);
+    }
+    const channels = options.channels ?? 2;
+    this.sampleRate = options.sampleRate ?? 48_000;
+    this.frameBytes = i420ByteLength(options.width, options.height);
+    this.black = blackI420(options.width, options.height);
+    this.maxDistinctQueued = options.maxQueuedVideoFrames ?? 8;
+    this.maxQueuedTicks = Math.ceil(options.fps * 10);
+    this.bytesPerSample = 2 * channels;
+    this.maxAudioBytes = Math.round(
+      (((options.maxQueuedAudioMs ?? 5000) * (options.sampleRate ?? 48_000)) / 1000) * this.bytesPerSample,
+    );
+
+    this.child = options.toolchain.spawnFfmpeg(buildMp4EncoderArgs(options), [
+      'ignore', 'ignore', 'pipe', 'pipe', 'pipe',
+    ]);
+    this.videoPipe = this.child.stdio[VIDEO_FD] as Writable;
+    this.audioPipe = this.child.stdio[AUDIO_FD] as Writable;
+    // EPIPE after ffmpeg dies surfaces as a crash below; the pipes' own errors add nothing.
+    this.videoPipe.on('error', () => {});
+    this.videoPipe.on('drain', () => this.pumpVideo());
+    this.audioPipe.on('error', () => {});
+    this.child.stderr?.on('data', (chunk: Buffer) => {
+      this.stderr = (this.stderr + chunk.toString('utf8')).slice(-STDERR_TAIL_CHARS);
+    });
+    this.exited = new Promise((resolve) => {
+      this.child.once('error', (error) => {
+        this.stderr += `\n${error.message}`;
+        this.onExit(null, null);
+        resolve({ code: null, signal: null });
+      });
+      this.child.once('close', (code, signal) => {
+        this.onExit(code, signal);
+        resolve({ code, signal });
+      });
+    });
+    this.videoPipe.write(ivfFileHeader(options.width, options.height, this.sampleRate));
+  }
+
+  /** ffmpeg's process id (for CPU measurements), undefined if it failed to start. */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
+  /** Whether ffmpeg is still accepting media. */
+  get running(): boolean {
+    return this.exitInfo === null && !this.stopping;
+  }
+
+  /** Last lines ffmpeg wrote to stderr. */
+  get stderrTail(): string {
+    return tail(this.stderr, STDERR_TAIL_CHARS);
+  }
+
+  /** Subscribes to ffmpeg exiting on its own while recording. Returns an unsubscribe function. */
+  onDidCrash(listener: (error: EncoderCrashedError) => void): () => void {
+    this.crashListeners.add(listener);
+    return () => this.crashListeners.delete(listener);
+  }
+
+  /**
+   * Queues one output tick. Returns false (and counts a drop) when ffmpeg isn't running,
+   * or is so far behind that `maxQueuedVideoFrames` distinct images (or 10 s of ticks)
+   * already wait. Repeats and black ticks share their image, so a long mute costs no memory.
+   */
+  writeVideo(tick: VideoTick): boolean {
+    const image = tick.image ?? this.black;
+    if (image.width !== this.options.width || image.height !== this.options.height) {
+      throw new Error(
+        `frame ${image.width}x${image.height} for a ${this.options.width}x${this.options.height} file: fit it first`,
+      );
+    }
+    const distinct = image !== this.lastQueuedImage;
+    if (
+      !this.running ||
+      (distinct && this.distinctQueued >= this.maxDistinctQueued) ||
+      this.videoQueue.length >= this.maxQueuedTicks
+    ) {
+      this.stats.videoFramesDropped++;
+      return false;
+    }
+    this.videoQueue.push({ index: tick.index, image, distinct });
+    if (distinct) this.distinctQueued++;
+    this.lastQueuedImage = image;
+    this.pumpVideo();
+    return true;
+  }
+
+  // One frame at a time goes into the pipe's own buffer; the rest wait in `videoQueue`,
+  // where repeated ticks don't copy their image.
+  private pumpVideo(): void {
+    while (this.videoQueue.length > 0 && this.videoPipe.writableLength === 0 && this.exitInfo === null) {
+      const next = this.videoQueue.shift()!;
+      if (next.distinct) this.distinctQueued--;
+      if (this.videoQueue.length === 0) this.lastQueuedImage = null;
+      this.videoPipe.cork();
+      this.videoPipe.write(
+        ivfFrameHeader(this.frameBytes, videoTimestamp(next.index, this.options.fps, this.sampleRate)),
+      );
+      this.videoPipe.write(next.image.data.subarray(0, this.frameBytes));
+      this.videoPipe.uncork();
+      this.stats.videoFramesWritten++;
+    }
+    if (this.videoQueue.length === 0) this.emitVideoIdle();
+  }
+
+  /** Queues interleaved PCM. Returns false (and counts a drop) when too far behind. */
+  writeAudio(pcm: Int16Array): boolean {
+    if (pcm.length === 0) return true;
+    const samples = pcm.length / (this.options.channels ?? 2);
+    if (!this.running || this.audioPipe.writableLength > this.maxAudioBytes) {
+      this.stats.audioSamplesDropped += samples;
+      return false;
+    }
+    // s16le: Int16Array is little-endian on every platform Electron ships for.
+    this.audioPipe.write(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
+    this.stats.audioSamplesWritten += samples;
+    return true;
+  }
+
+  /**
+   * Stops: closes both pipes so ffmpeg flushes and exits (killed after `exitTimeoutMs`),
+   * then remuxes the fragmented file to faststart MP4 and probes it to decide the status.
+   * Safe to call more than once, and after a crash (then it salvages the file).
+   */
+  finish(): Promise<RecordingFileResult> {
+    this.finishing ??= this.runFinish();
+    return this.finishing;
+  }
+
+  /** Kills ffmpeg at once (SIGKILL); `finish()` afterwards salvages what was written. */
+  kill(): void {
+    this.child.kill('SIGKILL');
+  }
+
+  private videoIdle(): Promise<void> {
+    if (this.videoQueue.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.videoIdleWaiters.push(resolve));
+  }
+
+  private emitVideoIdle(): void {
+    const waiters = this.videoIdleWaiters;
+    this.videoIdleWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  private onExit(code: number | null, signal: NodeJS.Signals | null): void {
+    if (this.exitInfo) return;
+    this.exitInfo = { code, signal };
+    if (this.stopping && code === 0) return;
+    this.crash = new EncoderCrashedError(code, signal, tail(this.stderr, 1000));
+    if (this.stopping) return;
+    for (const listener of this.crashListeners) listener(this.crash);
+  }
+
+  private async runFinish(): Promise<RecordingFileResult> {
+    this.stopping = true;
+    const timer = setTimeout(() => this.child.kill('SIGKILL'), this.options.exitTimeoutMs ?? 30_000);
+    // Queued frames go out before the pipe closes.
+    await Promise.race([this.videoIdle(), this.exited]);
+    this.videoPipe.end();
+    this.audioPipe.end();
+    const exit = await this.exited;
+    clearTimeout(timer);
+
+    const finalized = await finalizeFragmentedMp4(this.options.toolchain, this.options.outputPath);
+    const durationSec = playableDurationSec(finalized.probe);
+    const bytes = await fileSize(this.options.outputPath);
+    const base = { path: this.options.outputPath, durationSec, bytes, remuxed: finalized.remuxed, probe: finalized.probe };
+    const video = finalized.probe?.streams.find((s) => s.kind === 'video');
+    const audio = finalized.probe?.streams.find((s) => s.kind === 'audio');
+    if (!finalized.probe || !video || (video.packetCount ?? 0) === 0) {
+      return { ...base, status: 'failed', error: this.describeFailure(finalized.error ?? 'no video in the file') };
+    }
+    // The file must hold what was written, give or take one fragment, and its audio.
+    const missingFrames = this.stats.videoFramesWritten - (video.packetCount ?? 0);
+    const complete =
+      exit.code === 0 && this.crash === null && audio !== undefined && missingFrames <= this.options.fps;
+    if (complete) return { ...base, status: 'complete', error: finalized.error };
+    return {
+      ...base,
+      status: 'interrupted',
+      error: this.describeFailure(
+        this.crash?.message ??
+          (audio ? `file has ${video.packetCount} of ${this.stats.videoFramesWritten} frames` : 'file has no audio'),
+      ),
+    };
+  }
+
+  private describeFailure(reason: string): string {
+    return this.crash && !reason.includes(this.crash.message) ? `${reason}; ${this.crash.message}` : reason;
+  }
+}

@@ -1,0 +1,138 @@
+// Synthetic media for the recording integration tests: a gray picture with a white flash and
+// a 1 kHz beep at the same instant, fed at real-time pace (audio is the master clock).
+import type { FfmpegToolchain } from '../../native/ffmpeg.js';
+import { blackI420 } from '../../main/recording/i420-image.js';
+import type { I420Image } from '../../main/recording/i420-image.js';
+import type { PcmFrame } from '../../main/recording/timeline.js';
+
+export const SAMPLE_RATE = 48_000;
+
+export function solidI420(width: number, height: number, luma: number): I420Image {
+  const image = blackI420(width, height);
+  image.data.fill(luma, 0, width * height);
+  return image;
+}
+
+export interface SyntheticSource {
+  /** Receives each video frame as it "arrives". */
+  onVideo(frame: I420Image): void;
+  onAudio(frame: PcmFrame): void;
+}
+
+export interface FeedOptions {
+  durationSec: number;
+  fps: number;
+  /** Seconds at which a white flash and a beep both start. */
+  markersAtSec: number[];
+  markerLengthSec?: number;
+  /** Frame size as a function of time, for resolution changes. */
+  sizeAt?: (sec: number) => { width: number; height: number };
+  /** Stop early (e.g. when the encoder was killed). */
+  shouldStop?: () => boolean;
+}
+
+/** Feeds 10 ms audio chunks and frames in real time until `durationSec`. */
+export async function feedRealTime(source: SyntheticSource, options: FeedOptions): Promise<void> {
+  const markerLength = options.markerLengthSec ?? 0.1;
+  const frameCache = new Map<string, I420Image>();
+  const frameFor = (sec: number) => {
+    const size = options.sizeAt?.(sec) ?? { width: 640, height: 360 };
+    const white = options.markersAtSec.some((m) => sec >= m && sec < m + markerLength);
+    const key = `${size.width}x${size.height}:${white}`;
+    let frame = frameCache.get(key);
+    if (!frame) {
+      frame = solidI420(size.width, size.height, white ? 235 : 60);
+      frameCache.set(key, frame);
+    }
+    return frame;
+  };
+  const chunkSamples = SAMPLE_RATE / 100;
+  const totalChunks = Math.round(options.durationSec * 100);
+  const start = performance.now();
+  let chunk = 0;
+  let frame = 0;
+  await new Promise<void>((resolve) => {
+    const timer = setInterval(() => {
+      const elapsedSec = (performance.now() - start) / 1000;
+      while (chunk < totalChunks && (chunk + 1) / 100 <= elapsedSec) {
+        const data = new Int16Array(chunkSamples * 2);
+        for (let i = 0; i < chunkSamples; i++) {
+          const t = (chunk * chunkSamples + i) / SAMPLE_RATE;
+          const beeping = options.markersAtSec.some((m) => t >= m && t < m + markerLength);
+          const value = beeping ? Math.round(12_000 * Math.sin(2 * Math.PI * 1000 * t)) : 0;
+          data[2 * i] = value;
+          data[2 * i + 1] = value;
+        }
+        source.onAudio({ data, sampleRate: SAMPLE_RATE, channels: 2, samplesPerChannel: chunkSamples });
+        chunk++;
+      }
+      // Audio is the master clock: a frame goes out once the audio up to its time has.
+      while (frame / options.fps < chunk / 100 && frame / options.fps < options.durationSec) {
+        source.onVideo(frameFor(frame / options.fps));
+        frame++;
+      }
+      if (chunk >= totalChunks || options.shouldStop?.()) {
+        clearInterval(timer);
+        resolve();
+      }
+    }, 5);
+  });
+}
+
+/** Onsets (seconds) of white frames in a file's video: first frame of each run above mid-gray. */
+export async function findFlashOnsets(toolchain: FfmpegToolchain, file: string): Promise<number[]> {
+  // showinfo logs each frame's timestamp and mean luma.
+  const raw = await toolchain.runFfmpeg([
+    '-hide_banner', '-nostats', '-v', 'info', '-i', file, '-map', '0:v:0', '-vf', 'scale=16:16,format=gray,showinfo',
+    '-fps_mode', 'passthrough', '-f', 'null', '-',
+  ]);
+  const onsets: number[] = [];
+  let wasWhite = false;
+  for (const match of raw.stderr.matchAll(/pts_time:([\d.]+).*?mean:\[(\d+)/g)) {
+    const white = Number(match[2]) > 150;
+    if (white && !wasWhite) onsets.push(Number(match[1]));
+    wasWhite = white;
+  }
+  return onsets;
+}
+
+/** Onsets (seconds) of beeps in a file's audio. */
+export async function findBeepOnsets(toolchain: FfmpegToolchain, file: string): Promise<number[]> {
+  const pcm = await decodeMonoPcm(toolchain, file);
+  const onsets: number[] = [];
+  let lastLoud = -Infinity;
+  for (let i = 0; i < pcm.length; i++) {
+    if (Math.abs(pcm[i]!) > 3000) {
+      if (i - lastLoud > SAMPLE_RATE * 0.3) onsets.push(i / SAMPLE_RATE);
+      lastLoud = i;
+    }
+  }
+  return onsets;
+}
+
+async function decodeMonoPcm(toolchain: FfmpegToolchain, file: string): Promise<Int16Array> {
+  const { spawn } = await import('node:child_process');
+  return new Promise((resolve, reject) => {
+    const child = spawn(toolchain.ffmpeg.path, [
+      '-v', 'error', '-i', file, '-map', '0:a:0', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 's16le', '-',
+    ]);
+    const chunks: Buffer[] = [];
+    child.stdout.on('data', (c: Buffer) => chunks.push(c));
+    child.on('error', reject);
+    child.on('close', () => {
+      const all = Buffer.concat(chunks);
+      resolve(new Int16Array(all.buffer, all.byteOffset, Math.floor(all.length / 2)));
+    });
+  });
+}
+
+/** CPU seconds (user + system) a process has used so far, from /proc/<pid>/stat. */
+export async function processCpuSeconds(pid: number): Promise<number> {
+  const { readFile } = await import('node:fs/promises');
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+  // Fields after the command name (which may contain spaces) start at the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  return (utime + stime) / 100; // USER_HZ is 100 on Linux
+}
