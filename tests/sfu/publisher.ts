@@ -22,6 +22,7 @@ import {
   LocalAudioTrack,
   LocalVideoTrack,
   Room,
+  RoomEvent,
   TrackPublishOptions,
   TrackSource,
   VideoBufferType,
@@ -96,6 +97,12 @@ function setMuted(track: LocalTrack, mute: boolean): void {
 }
 
 const room = new Room();
+let stopping = false;
+room.on(RoomEvent.Disconnected, (reason) => {
+  // Removed from the room, room deleted, server gone: nothing left to publish to.
+  emit('disconnected', { reason });
+  stopping = true;
+});
 await room.connect(values.url, await tokenFor(), { autoSubscribe: false, dynacast: false });
 
 const queueMs = 100;
@@ -139,7 +146,6 @@ emit('ready', {
   fps,
 });
 
-let stopping = false;
 let videoFrames = 0;
 let samplesWritten = 0;
 let painter = videoSource ? new FramePainter(width, height) : undefined;
