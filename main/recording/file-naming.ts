@@ -36,7 +36,8 @@ const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f<>:"/\\|?*\u202a-\u202e\u2066-\
  */
 export function sanitizePathSegment(value: string, maxBytes = MAX_VALUE_BYTES): string {
   let safe = value.toWellFormed().normalize('NFC').replace(UNSAFE_CHARS, '_').trim();
-  safe = safe.replace(/^\.+/, (dots) => '_'.repeat(dots.length));
+  // No `..` anywhere, even where it would be harmless, so no reader ever has to wonder.
+  safe = safe.replace(/\.{2,}/g, '_').replace(/^\./, '_');
   safe = safe.replace(/[. ]+$/, '');
   if (Buffer.byteLength(safe) > maxBytes) {
     const hash = createHash('sha256').update(value).digest('hex').slice(0, 8);

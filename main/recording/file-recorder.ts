@@ -1,0 +1,100 @@
+import type { FfmpegToolchain } from '../../native/ffmpeg';
+import type { I420Image } from './i420-image';
+import { Mp4FileRecorder } from './mp4-file-recorder';
+import { WavFileRecorder } from './wav-file-recorder';
+import type { X264Preset } from './mp4-encoder-process';
+import type { PcmFrame } from './timeline';
+
+/** What the RecordingService needs of one file being recorded, whatever its format. */
+export interface FileRecorder {
+  pushVideoFrame?(frame: I420Image, arrivalMs?: number): void;
+  pushAudioFrame(frame: PcmFrame, arrivalMs?: number): void;
+  setTrackDelay?(kind: 'audio' | 'video', delayMs: number): void;
+  readonly progress: FileProgress;
+  onDidCrash(listener: (error: Error) => void): () => void;
+  /** Finalizes and verifies the file. Idempotent. */
+  stop(): Promise<FileResult>;
+}
+
+export interface FileProgress {
+  elapsedSec: number;
+  /** Video frames received (audio-only files: audio frames received). */
+  framesIn: number;
+  /** Frames written to the file. */
+  framesOut: number;
+  droppedFrames: number;
+  /** Audio position minus video position in the file, ms; null without video. */
+  avDriftMs: number | null;
+}
+
+export interface FileResult {
+  status: 'complete' | 'interrupted' | 'failed';
+  path: string;
+  durationSec: number;
+  bytes: number;
+  error: string | null;
+}
+
+export interface FileRecorderSpec {
+  kind: 'mp4' | 'wav';
+  path: string;
+  toolchain: FfmpegToolchain;
+  fps: number;
+  preset: X264Preset;
+}
+
+export type FileRecorderFactory = (spec: FileRecorderSpec) => Promise<FileRecorder>;
+
+/** The recorders the app uses: MP4 through ffmpeg, WAV written directly. */
+export const createFileRecorder: FileRecorderFactory = async (spec) =>
+  spec.kind === 'mp4' ? createMp4Recorder(spec) : createWavRecorder(spec);
+
+/** MP4 through ffmpeg (H.264 + AAC), behind the FileRecorder interface. */
+export function createMp4Recorder(spec: FileRecorderSpec): FileRecorder {
+  const recorder = new Mp4FileRecorder({ toolchain: spec.toolchain, outputPath: spec.path, fps: spec.fps, preset: spec.preset });
+  return {
+    pushVideoFrame: (frame, arrival) => recorder.pushVideoFrame(frame, arrival),
+    pushAudioFrame: (frame, arrival) => recorder.pushAudioFrame(frame, arrival),
+    setTrackDelay: (kind, delay) => recorder.setTrackDelay(kind, delay),
+    get progress(): FileProgress {
+      const p = recorder.progress;
+      return {
+        elapsedSec: p.elapsedSec,
+        framesIn: p.timeline.videoFramesIn,
+        framesOut: p.encoder?.videoFramesWritten ?? 0,
+        droppedFrames: p.timeline.videoFramesDropped + (p.encoder?.videoFramesDropped ?? 0),
+        avDriftMs: Math.round(p.audioOffsetMs),
+      };
+    },
+    onDidCrash: (listener) => recorder.onDidCrash(listener),
+    stop: async () => {
+      const r = await recorder.stop();
+      return { status: r.status, path: r.path, durationSec: r.durationSec, bytes: r.bytes, error: r.error };
+    },
+  };
+}
+
+/** WAV (RF64 past 4 GiB) for audio-only participants; no encoder process involved. */
+export async function createWavRecorder(spec: Pick<FileRecorderSpec, 'path'>): Promise<FileRecorder> {
+  const recorder = await WavFileRecorder.start({ outputPath: spec.path });
+  const sampleRate = 48_000;
+  return {
+    pushAudioFrame: (frame, arrival) => recorder.pushAudioFrame(frame, arrival),
+    setTrackDelay: (kind, delay) => {
+      if (kind === 'audio') recorder.setTrackDelay(delay);
+    },
+    get progress(): FileProgress {
+      const p = recorder.progress;
+      // Audio-only: count 10 ms frames so "fps" reads as audio frames per second (100 when healthy).
+      return {
+        elapsedSec: p.durationSec,
+        framesIn: Math.floor(p.timeline.audioSamplesIn / (sampleRate / 100)),
+        framesOut: Math.floor(p.timeline.audioSamplesOut / (sampleRate / 100)),
+        droppedFrames: Math.floor((p.droppedSamples + p.timeline.audioSamplesTrimmed) / (sampleRate / 100)),
+        avDriftMs: null,
+      };
+    },
+    onDidCrash: () => () => undefined,
+    stop: () => recorder.stop(),
+  };
+}
