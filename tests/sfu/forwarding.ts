@@ -1,9 +1,4 @@
-import {
-  PictureLossIndication,
-  RtcpPayloadSpecificFeedback,
-  RtpHeader,
-  RtpPacket,
-} from 'werift';
+import { PictureLossIndication, RtcpPayloadSpecificFeedback, RtpHeader, RtpPacket } from 'werift';
 import type { RTCRtpSender } from 'werift';
 
 /** RTCP payload-specific feedback format of a Full Intra Request (RFC 5104); werift doesn't export the class. */
@@ -21,6 +16,8 @@ export class TrackFeed {
   private seqShift = 0;
   private lastKeyframeRequest = 0;
   packetsIn = 0;
+  keyframesIn = 0;
+  keyframeRequests = 0;
 
   constructor(
     readonly kind: 'audio' | 'video',
@@ -34,6 +31,7 @@ export class TrackFeed {
       this.seqShift = (this.seqShift + 1) & 0xffff;
       return;
     }
+    if (this.kind === 'video' && isVp8KeyframeStart(packet.payload)) this.keyframesIn++;
     const header = packet.header;
     const out = new RtpPacket(
       new RtpHeader({
@@ -60,6 +58,7 @@ export class TrackFeed {
     const now = Date.now();
     if (now - this.lastKeyframeRequest < 100) return;
     this.lastKeyframeRequest = now;
+    this.keyframeRequests++;
     this.sendKeyframeRequest();
   }
 
@@ -99,4 +98,20 @@ export function forwardFeed(feed: TrackFeed, sender: RTCRtpSender): () => void {
     stopPackets();
     rtcp.unSubscribe();
   };
+}
+
+/** Whether an RTP payload starts a VP8 keyframe (RFC 7741 payload descriptor, then the P bit). */
+export function isVp8KeyframeStart(payload: Buffer): boolean {
+  if (payload.length < 1) return false;
+  const b0 = payload[0]!;
+  const start = (b0 & 0x10) !== 0 && (b0 & 0x07) === 0;
+  if (!start) return false;
+  let offset = 1;
+  if (b0 & 0x80) {
+    const ext = payload[offset++]!;
+    if (ext & 0x80) offset += payload[offset]! & 0x80 ? 2 : 1; // picture id
+    if (ext & 0x40) offset += 1; // TL0PICIDX
+    if (ext & 0x30) offset += 1; // TID / KEYIDX
+  }
+  return offset < payload.length && (payload[offset]! & 0x01) === 0;
 }

@@ -71,7 +71,8 @@ export async function waitFor(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }
@@ -143,7 +144,8 @@ export function recordAudio(track: RemoteTrack): AudioRecorder {
       const { value, done } = await reader.read();
       if (done || !value) break;
       result.frames++;
-      if (rms(value.data) > 4000 && dominantIsBeep(value.data)) result.beeps.push(performance.now());
+      if (rms(value.data) > 4000 && dominantIsBeep(value.data))
+        result.beeps.push(performance.now());
     }
   })().catch(() => undefined);
   return result;
@@ -152,7 +154,7 @@ export function recordAudio(track: RemoteTrack): AudioRecorder {
 /** Goertzel power at BEEP_HZ against a neighbour: is the loud sound our 1 kHz tone? */
 function dominantIsBeep(samples: Int16Array): boolean {
   const power = (hz: number) => {
-    const k = (2 * Math.cos((2 * Math.PI * hz) / SAMPLE_RATE));
+    const k = 2 * Math.cos((2 * Math.PI * hz) / SAMPLE_RATE);
     let s1 = 0;
     let s2 = 0;
     for (const x of samples) {
@@ -169,7 +171,10 @@ export interface Viewer {
   room: Room;
   identity: string;
   /** Subscribed remote tracks by track sid. */
-  tracks: Map<string, { track: RemoteTrack; publication: RemoteTrackPublication; participant: RemoteParticipant }>;
+  tracks: Map<
+    string,
+    { track: RemoteTrack; publication: RemoteTrackPublication; participant: RemoteParticipant }
+  >;
   events: { name: string; detail: string; at: number }[];
   waitForTrack(
     participantIdentity: string,
@@ -189,7 +194,8 @@ export async function connectViewer(
   const room = new Room();
   const tracks: Viewer['tracks'] = new Map();
   const events: Viewer['events'] = [];
-  const note = (name: string, detail: string) => events.push({ name, detail, at: performance.now() });
+  const note = (name: string, detail: string) =>
+    events.push({ name, detail, at: performance.now() });
   room
     .on(RoomEvent.TrackSubscribed, (track, publication, participant) => {
       tracks.set(publication.sid!, { track, publication, participant });
@@ -233,7 +239,11 @@ export async function connectViewer(
     tracks,
     events,
     async waitForTrack(who, kind, timeoutMs = 15_000) {
-      await waitFor(() => findTrack(who, kind) !== undefined, `${identity} to subscribe to ${who}'s ${kind}`, timeoutMs);
+      await waitFor(
+        () => findTrack(who, kind) !== undefined,
+        `${identity} to subscribe to ${who}'s ${kind}`,
+        timeoutMs,
+      );
       return findTrack(who, kind)!;
     },
     async close() {

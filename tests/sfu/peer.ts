@@ -68,5 +68,7 @@ export function createSubscriberConnection(options: PeerOptions): RTCPeerConnect
 /** Resolves once host candidates are gathered, so the SDP we send already carries them. */
 export async function gatheringComplete(pc: RTCPeerConnection): Promise<void> {
   if (pc.iceGatheringState === 'complete') return;
-  await pc.iceGatheringStateChange.watch((state) => state === 'complete', 5000).catch(() => undefined);
+  await pc.iceGatheringStateChange
+    .watch((state) => state === 'complete', 5000)
+    .catch(() => undefined);
 }

@@ -60,7 +60,8 @@ function emit(event: string, fields: Record<string, unknown> = {}): void {
 }
 
 const kind = values.kind as 'camera' | 'audio' | 'screen';
-if (!['camera', 'audio', 'screen'].includes(kind)) throw new Error(`--kind ${kind}: use camera, audio or screen`);
+if (!['camera', 'audio', 'screen'].includes(kind))
+  throw new Error(`--kind ${kind}: use camera, audio or screen`);
 if (!values.url) throw new Error('--url is required');
 const fps = Number(values.fps);
 let width = Number(values.width);
@@ -75,7 +76,8 @@ if (values['resize-at'] && !resize) throw new Error('--resize-at wants t:WxH, e.
 
 async function tokenFor(): Promise<string> {
   if (values.token) return values.token;
-  if (!values['api-key'] || !values['api-secret']) throw new Error('--token or --api-key/--api-secret');
+  if (!values['api-key'] || !values['api-secret'])
+    throw new Error('--token or --api-key/--api-secret');
   const at = new AccessToken(values['api-key'], values['api-secret'], {
     identity: values.identity,
     name: values.name ?? values.identity,
@@ -89,7 +91,8 @@ async function tokenFor(): Promise<string> {
  * the client singleton lives on globalThis (see rtc-node's ffi_client).
  */
 function setMuted(track: LocalTrack, mute: boolean): void {
-  const ffi = (globalThis as { _ffiClientInstance?: { request(req: unknown): unknown } })._ffiClientInstance;
+  const ffi = (globalThis as { _ffiClientInstance?: { request(req: unknown): unknown } })
+    ._ffiClientInstance;
   if (!ffi) throw new Error('rtc-node FFI client not initialised');
   ffi.request({
     message: { case: 'localTrackMute', value: { trackHandle: track.ffi_handle.handle, mute } },
@@ -112,7 +115,10 @@ const tracks: LocalTrack[] = [];
 const publications: LocalTrackPublication[] = [];
 
 if (videoSource) {
-  const track = LocalVideoTrack.createVideoTrack(kind === 'screen' ? 'screen' : 'camera', videoSource);
+  const track = LocalVideoTrack.createVideoTrack(
+    kind === 'screen' ? 'screen' : 'camera',
+    videoSource,
+  );
   tracks.push(track);
   // The default encoding for this size caps 360p at 20 fps; ask for the real rate, one layer.
   const maxBitrate = BigInt(Math.round(Math.max(300_000, width * height * fps * 0.09)));
@@ -160,7 +166,12 @@ process.once('SIGTERM', stop);
 
 /** Mute/unmute/resize at their scheduled media time. */
 function runSchedule(mediaS: number): void {
-  if (muteAtS !== undefined && !muted && mediaS >= muteAtS && (unmuteAtS === undefined || mediaS < unmuteAtS)) {
+  if (
+    muteAtS !== undefined &&
+    !muted &&
+    mediaS >= muteAtS &&
+    (unmuteAtS === undefined || mediaS < unmuteAtS)
+  ) {
     muted = true;
     for (const t of tracks) setMuted(t, true);
     emit('muted', { at: mediaS });
@@ -195,7 +206,10 @@ function captureVideoUpTo(mediaS: number): void {
   }
 }
 
-const statsTimer = setInterval(() => emit('stats', { videoFrames, audioMs: (samplesWritten / SAMPLE_RATE) * 1000 }), 1000);
+const statsTimer = setInterval(
+  () => emit('stats', { videoFrames, audioMs: (samplesWritten / SAMPLE_RATE) * 1000 }),
+  1000,
+);
 const samples = new Int16Array(AUDIO_FRAME_SAMPLES);
 while (!stopping) {
   let mediaS: number;

@@ -44,7 +44,10 @@ describe('RoomServiceClient', () => {
       expect((await service.listRooms()).map((r) => r.name)).toContain(name);
 
       await service.deleteRoom(name);
-      await waitFor(() => viewer.events.some((e) => e.name === 'disconnected'), 'the viewer to be disconnected');
+      await waitFor(
+        () => viewer.events.some((e) => e.name === 'disconnected'),
+        'the viewer to be disconnected',
+      );
       const reason = viewer.events.find((e) => e.name === 'disconnected')!.detail;
       expect(Number(reason)).toBe(DisconnectReason.ROOM_DELETED);
       expect((await service.listRooms([name])).length).toBe(0);
@@ -75,13 +78,18 @@ describe('RoomServiceClient', () => {
 
       const muted = await service.mutePublishedTrack(name, 'carol', trackSid, true);
       expect(muted.muted).toBe(true);
-      await waitFor(() => viewer.events.some((e) => e.name === 'trackMuted' && e.detail === `carol/${trackSid}`), 'the viewer to see the mute');
+      await waitFor(
+        () =>
+          viewer.events.some((e) => e.name === 'trackMuted' && e.detail === `carol/${trackSid}`),
+        'the viewer to see the mute',
+      );
       const after = await service.getParticipant(name, 'carol');
       expect(after.tracks[0]!.muted).toBe(true);
 
       await service.removeParticipant(name, 'carol');
       await waitFor(
-        () => viewer.events.some((e) => e.name === 'participantDisconnected' && e.detail === 'carol'),
+        () =>
+          viewer.events.some((e) => e.name === 'participantDisconnected' && e.detail === 'carol'),
         'carol to leave the viewer room',
       );
       expect((await service.listParticipants(name)).map((p) => p.identity)).toEqual(['viewer']);
@@ -93,9 +101,15 @@ describe('RoomServiceClient', () => {
   });
 
   it('answers errors as clean 4xx: wrong secret 401, unknown room 404, missing grant 403', async () => {
-    const wrong = new RoomServiceClient(target.httpUrl, target.apiKey, 'not-the-secret-not-the-secret-xx');
+    const wrong = new RoomServiceClient(
+      target.httpUrl,
+      target.apiKey,
+      'not-the-secret-not-the-secret-xx',
+    );
     await expect(wrong.listRooms()).rejects.toMatchObject({ status: 401 });
-    await expect(service.listParticipants(uniqueRoom('missing'))).rejects.toMatchObject({ status: 404 });
+    await expect(service.listParticipants(uniqueRoom('missing'))).rejects.toMatchObject({
+      status: 404,
+    });
     // A join token carries no roomList grant.
     const joinOnly = await mintToken(target, 'someone', { room: 'x' });
     const res = await fetch(`${target.httpUrl}/twirp/livekit.RoomService/ListRooms`, {

@@ -167,7 +167,8 @@ export class Room {
   subscribeToExisting(subscriber: Participant): void {
     for (const publisher of this.participants.values()) {
       if (publisher === subscriber) continue;
-      for (const track of publisher.tracks.values()) this.maybeSubscribe(subscriber, publisher, track);
+      for (const track of publisher.tracks.values())
+        this.maybeSubscribe(subscriber, publisher, track);
     }
   }
 
@@ -233,7 +234,11 @@ export class Room {
     this.options.onClosed(this);
   }
 
-  private maybeSubscribe(subscriber: Participant, publisher: Participant, track: PublishedTrack): void {
+  private maybeSubscribe(
+    subscriber: Participant,
+    publisher: Participant,
+    track: PublishedTrack,
+  ): void {
     const connection = subscriber.connection;
     if (!connection || !subscriber.canSubscribe || !connection.autoSubscribe) return;
     connection.subscribe(publisher, track);

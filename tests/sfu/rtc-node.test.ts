@@ -106,10 +106,14 @@ describe('permissions', () => {
     const room = uniqueRoom('nopublish');
     const watcher = await connectViewer(target, room, 'watcher');
     const sneaky = new Room();
-    await sneaky.connect(target.url, await mintToken(target, 'sneaky', { room, canPublish: false }), {
-      autoSubscribe: false,
-      dynacast: false,
-    });
+    await sneaky.connect(
+      target.url,
+      await mintToken(target, 'sneaky', { room, canPublish: false }),
+      {
+        autoSubscribe: false,
+        dynacast: false,
+      },
+    );
     const source = new AudioSource(48000, 1);
     try {
       const track = LocalAudioTrack.createAudioTrack('mic', source);
@@ -121,7 +125,9 @@ describe('permissions', () => {
       await expect(
         Promise.race([
           attempt,
-          new Promise((_, reject) => setTimeout(() => reject(new Error('no TrackPublishedResponse')), 4_000)),
+          new Promise((_, reject) =>
+            setTimeout(() => reject(new Error('no TrackPublishedResponse')), 4_000),
+          ),
         ]),
       ).rejects.toThrow();
       await new Promise((r) => setTimeout(r, 500));
@@ -163,7 +169,10 @@ describe('joining, leaving, unpublishing', () => {
       expect(firstFrameMs).toBeLessThan(1000);
 
       await waitFor(
-        () => late.events.some((e) => e.name === 'trackUnpublished' && e.detail.endsWith(publication.sid!)),
+        () =>
+          late.events.some(
+            (e) => e.name === 'trackUnpublished' && e.detail.endsWith(publication.sid!),
+          ),
         'trackUnpublished',
       );
       video.close();

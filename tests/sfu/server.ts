@@ -58,7 +58,8 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const apiKey = options.apiKey ?? 'devkey';
   const apiSecret = options.apiSecret ?? 'secret-secret-secret-secret-secret';
   const log =
-    options.log ?? (process.env.HAVEN_SFU_DEBUG ? (m: string) => console.error(`[sfu] ${m}`) : () => {});
+    options.log ??
+    (process.env.HAVEN_SFU_DEBUG ? (m: string) => console.error(`[sfu] ${m}`) : () => {});
   const rooms = new RoomRegistry(options.emptyTimeoutMs ?? 20_000);
   const wss = new WebSocketServer({ noServer: true });
   const ctx: SignallingContext = {

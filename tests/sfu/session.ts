@@ -81,7 +81,8 @@ export class RtcSession implements ParticipantConnection {
     this.autoSubscribe = options.autoSubscribe;
     participant.connection = this;
     this.publisherPc = createPublisherConnection(options);
-    this.publisherPc.ontrack = ({ track, transceiver }) => this.onPublisherTrack(track, transceiver);
+    this.publisherPc.ontrack = ({ track, transceiver }) =>
+      this.onPublisherTrack(track, transceiver);
     this.publisherPc.connectionStateChange.subscribe((state) => {
       options.log(`${participant.identity}: publisher pc ${state}`);
       if (state === 'connected') {
@@ -124,7 +125,10 @@ export class RtcSession implements ParticipantConnection {
     if (this.closed || this.downTracks.has(track.info.sid)) return;
     const pc = this.ensureSubscriberPc();
     // Clients drop a track they don't know yet: announce its TrackInfo before offering it.
-    this.send({ case: 'update', value: new ParticipantUpdate({ participants: [publisher.info()] }) });
+    this.send({
+      case: 'update',
+      value: new ParticipantUpdate({ participants: [publisher.info()] }),
+    });
     // Never let werift recycle an idle m-line for the new track: it can lose the mid
     // ("Transceiver with mid=N not found") or mix kinds. Fresh m-lines are cheap.
     for (const t of pc.getTransceivers()) t.usedForSender = true;
@@ -138,7 +142,7 @@ export class RtcSession implements ParticipantConnection {
       const timer = setInterval(() => {
         if (this.closed) clearInterval(timer);
         this.options.log(
-          `${this.participant.identity} <- ${track.info.sid}: in ${track.feed.packetsIn}, codec ${transceiver.sender.codec?.mimeType}, dtls ${transceiver.sender.dtlsTransport?.state}`,
+          `${this.participant.identity} <- ${track.info.sid}: in ${track.feed.packetsIn}, key ${track.feed.keyframesIn}/${track.feed.keyframeRequests}, codec ${transceiver.sender.codec?.mimeType}, dtls ${transceiver.sender.dtlsTransport?.state}`,
         );
       }, 2000);
       timer.unref();
@@ -160,7 +164,11 @@ export class RtcSession implements ParticipantConnection {
   disconnect(reason: DisconnectReason): void {
     this.send({
       case: 'leave',
-      value: new LeaveRequest({ canReconnect: false, reason, action: LeaveRequest_Action.DISCONNECT }),
+      value: new LeaveRequest({
+        canReconnect: false,
+        reason,
+        action: LeaveRequest_Action.DISCONNECT,
+      }),
     });
     this.close();
   }
@@ -229,7 +237,10 @@ export class RtcSession implements ParticipantConnection {
       case 'pingReq':
         this.send({
           case: 'pongResp',
-          value: new Pong({ lastPingTimestamp: message.value.timestamp, timestamp: BigInt(Date.now()) }),
+          value: new Pong({
+            lastPingTimestamp: message.value.timestamp,
+            timestamp: BigInt(Date.now()),
+          }),
         });
         return;
       default:
@@ -275,7 +286,10 @@ export class RtcSession implements ParticipantConnection {
       audioFeatures: req.audioFeatures,
     });
     this.pendingTracks.set(req.cid, info);
-    this.send({ case: 'trackPublished', value: new TrackPublishedResponse({ cid: req.cid, track: info }) });
+    this.send({
+      case: 'trackPublished',
+      value: new TrackPublishedResponse({ cid: req.cid, track: info }),
+    });
   }
 
   private forwardedLayer(layers: VideoLayer[]): VideoLayer | undefined {
@@ -313,7 +327,10 @@ export class RtcSession implements ParticipantConnection {
     await this.publisherPc.setLocalDescription(answer);
     await gatheringComplete(this.publisherPc);
     const sdp = keepMediaSectionsAlive(this.publisherPc.localDescription?.sdp ?? answer.sdp);
-    this.send({ case: 'answer', value: new SessionDescription({ type: 'answer', sdp, id: offer.id }) });
+    this.send({
+      case: 'answer',
+      value: new SessionDescription({ type: 'answer', sdp, id: offer.id }),
+    });
   }
 
   private onPublisherTrack(track: MediaStreamTrack, transceiver: RTCRtpTransceiver): void {
@@ -333,11 +350,21 @@ export class RtcSession implements ParticipantConnection {
     this.publishedMids.set(mid, info.sid);
     info.mid = mid;
     const kind = track.kind === 'audio' ? 'audio' : 'video';
+    // The media SSRC to ask for keyframes: taken from the packets themselves, because werift
+    // leaves `track.ssrc` unset on simulcast (rid) tracks.
+    let mediaSsrc = track.ssrc;
     const feed = new TrackFeed(kind, () => {
-      if (track.ssrc !== undefined) void transceiver.receiver.sendRtcpPLI(track.ssrc).catch(() => undefined);
+      if (mediaSsrc !== undefined)
+        void transceiver.receiver.sendRtcpPLI(mediaSsrc).catch(() => undefined);
     });
-    track.onReceiveRtp.subscribe((packet) => feed.push(packet));
-    this.options.log(`${this.participant.identity}: publishing ${info.sid} (${kind}, mid ${mid}, rid ${track.rid ?? '-'})`);
+    track.onReceiveRtp.subscribe((packet) => {
+      mediaSsrc = packet.header.ssrc;
+      feed.push(packet);
+    });
+    this.options.log(`${this.participant.identity}: track ssrc ${String(track.ssrc)}`);
+    this.options.log(
+      `${this.participant.identity}: publishing ${info.sid} (${kind}, mid ${mid}, rid ${track.rid ?? '-'})`,
+    );
     this.room.publish(this.participant, new PublishedTrack(info, feed, cid));
   }
 
@@ -365,7 +392,8 @@ export class RtcSession implements ParticipantConnection {
     const pc = createSubscriberConnection(this.options);
     pc.connectionStateChange.subscribe((state) => {
       this.options.log(`${this.participant.identity}: subscriber pc ${state}`);
-      if (state === 'connected') for (const down of this.downTracks.values()) down.feed.requestKeyframe();
+      if (state === 'connected')
+        for (const down of this.downTracks.values()) down.feed.requestKeyframe();
     });
     this.subscriberPc = pc;
     return pc;
@@ -379,10 +407,12 @@ export class RtcSession implements ParticipantConnection {
     this.negotiating = true;
     // Let a burst of subscriptions (a participant's audio and video) share one offer.
     setTimeout(() => {
-      this.queue = this.queue.then(() => this.negotiate()).catch((err: unknown) => {
-        this.negotiating = false;
-        this.options.log(`${this.participant.identity}: negotiate: ${String(err)}`);
-      });
+      this.queue = this.queue
+        .then(() => this.negotiate())
+        .catch((err: unknown) => {
+          this.negotiating = false;
+          this.options.log(`${this.participant.identity}: negotiate: ${String(err)}`);
+        });
     }, 10);
   }
 

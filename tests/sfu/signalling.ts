@@ -91,7 +91,12 @@ export async function handleRtcUpgrade(
     grant = joinGrant(claims);
   } catch (err) {
     const status = err instanceof AuthError ? err.status : 400;
-    rejectUpgrade(socket, status, status === 401 ? 'Unauthorized' : 'Forbidden', (err as Error).message);
+    rejectUpgrade(
+      socket,
+      status,
+      status === 401 ? 'Unauthorized' : 'Forbidden',
+      (err as Error).message,
+    );
     return;
   }
   ctx.wss.handleUpgrade(req, socket, head, (ws) => {
@@ -137,7 +142,9 @@ export async function handleRtcUpgrade(
       subscriberPrimary: false,
       pingInterval: 5,
       pingTimeout: 15,
-      clientConfiguration: new ClientConfiguration({ resumeConnection: ClientConfigSetting.DISABLED }),
+      clientConfiguration: new ClientConfiguration({
+        resumeConnection: ClientConfigSetting.DISABLED,
+      }),
       serverInfo: new ServerInfo({
         edition: ServerInfo_Edition.Standard,
         version: SERVER_VERSION,
@@ -145,10 +152,7 @@ export async function handleRtcUpgrade(
         nodeId: 'haven-test-sfu',
         region: 'local',
       }),
-      enabledPublishCodecs: [
-        new Codec({ mime: 'video/VP8' }),
-        new Codec({ mime: 'audio/opus' }),
-      ],
+      enabledPublishCodecs: [new Codec({ mime: 'video/VP8' }), new Codec({ mime: 'audio/opus' })],
     });
     session.send({ case: 'join', value: join });
     room.subscribeToExisting(participant);

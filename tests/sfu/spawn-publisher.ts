@@ -100,7 +100,9 @@ export function spawnPublisher(options: PublisherOptions): PublisherHandle {
   const exited = new Promise<PublisherEvent | undefined>((resolve) => {
     child.once('exit', (code, signal) => {
       rejectReady(
-        new Error(`publisher ${options.identity} exited (${code ?? signal}) before ready:\n${stderrTail}`),
+        new Error(
+          `publisher ${options.identity} exited (${code ?? signal}) before ready:\n${stderrTail}`,
+        ),
       );
       resolve(events.find((e) => e.event === 'stopped'));
     });

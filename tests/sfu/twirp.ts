@@ -50,11 +50,18 @@ type Method = (body: string, video: VideoGrant, ctx: TwirpContext) => { toJsonSt
 
 const parse = { ignoreUnknownFields: true } as const;
 
-function requireGrant(video: VideoGrant, grant: 'roomList' | 'roomCreate' | 'roomAdmin', room?: string): void {
+function requireGrant(
+  video: VideoGrant,
+  grant: 'roomList' | 'roomCreate' | 'roomAdmin',
+  room?: string,
+): void {
   if (!video[grant]) throw new TwirpError('permission_denied', `token lacks the ${grant} grant`);
   // A roomAdmin grant is scoped to the room named in it.
   if (grant === 'roomAdmin' && room !== undefined && video.room && video.room !== room) {
-    throw new TwirpError('permission_denied', `token grants roomAdmin on ${video.room}, not ${room}`);
+    throw new TwirpError(
+      'permission_denied',
+      `token grants roomAdmin on ${video.room}, not ${room}`,
+    );
   }
 }
 
