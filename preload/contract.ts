@@ -116,6 +116,7 @@ export const RecordingSessionView = z.object({
   startedAt: z.number(),
   files: z.array(RecordingStatus),
 });
+export type RecordingSessionView = z.infer<typeof RecordingSessionView>;
 
 export const LibraryItem = z.object({
   id,

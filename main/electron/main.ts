@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { app, BrowserWindow } from 'electron';
+import { app, BrowserWindow, shell } from 'electron';
 import { createDispatcher } from '../api/dispatcher';
 import { HavenApp } from '../app';
 import { setupIpc } from './ipc';
@@ -54,6 +54,8 @@ async function main(): Promise<void> {
     version: app.getVersion(),
     secrets: new SafeStorageSecretStore(),
     env: process.env,
+    resourcesPath: app.isPackaged ? process.resourcesPath : null,
+    revealInFolder: (file) => shell.showItemInFolder(file),
   });
   setupSecurity(isAppUrl);
   setupIpc(
@@ -71,7 +73,15 @@ async function main(): Promise<void> {
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
   });
-  app.on('will-quit', () => havenApp.close());
+  // Recordings are finalized before the app exits (remux to a normal MP4, WAV header).
+  let closing = false;
+  app.on('before-quit', (event) => {
+    if (closing) return;
+    closing = true;
+    event.preventDefault();
+    void havenApp.close().finally(() => app.exit(0));
+  });
+  void havenApp.init();
 }
 
 void main();

@@ -107,6 +107,18 @@ export class ProfileService {
     return { url: parseServerUrl(credentials.url).ws, token: await token.toJwt() };
   }
 
+  /** A token for the app's own recorder: hidden, subscribe only; long-lived so reconnects work. */
+  async recorderToken(profileId: string, room: string): Promise<{ url: string; token: string }> {
+    const credentials = this.credentials(profileId);
+    const token = new AccessToken(credentials.apiKey, credentials.apiSecret, {
+      identity: `haven-recorder-${crypto.randomUUID().slice(0, 8)}`,
+      name: 'Haven Player recorder',
+      ttl: '24h',
+    });
+    token.addGrant({ roomJoin: true, room, canSubscribe: true, canPublish: false, canPublishData: false, hidden: true });
+    return { url: parseServerUrl(credentials.url).ws, token: await token.toJwt() };
+  }
+
   private async listRoomsWith(credentials: Credentials): Promise<Omit<RoomView, 'recording'>[]> {
     const urls = parseServerUrl(credentials.url);
     if (!credentials.apiKey || !credentials.apiSecret) {

@@ -51,7 +51,15 @@ export const createFileRecorder: FileRecorderFactory = async (spec) =>
 
 /** MP4 through ffmpeg (H.264 + AAC), behind the FileRecorder interface. */
 export function createMp4Recorder(spec: FileRecorderSpec): FileRecorder {
-  const recorder = new Mp4FileRecorder({ toolchain: spec.toolchain, outputPath: spec.path, fps: spec.fps, preset: spec.preset });
+  const recorder = new Mp4FileRecorder({
+    toolchain: spec.toolchain,
+    outputPath: spec.path,
+    fps: spec.fps,
+    preset: spec.preset,
+    // Up to one second of distinct frames may wait for a busy ffmpeg before frames are dropped:
+    // enough to ride out a scheduling hiccup on a loaded machine, still a hard memory bound.
+    maxQueuedVideoFrames: spec.fps,
+  });
   return {
     pushVideoFrame: (frame, arrival) => recorder.pushVideoFrame(frame, arrival),
     pushAudioFrame: (frame, arrival) => recorder.pushAudioFrame(frame, arrival),

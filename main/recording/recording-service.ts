@@ -80,12 +80,16 @@ interface ActiveSession {
   selection: 'all' | Set<string>;
   connection: RecorderConnection;
   files: Map<string, ActiveFile>;
+  /** Files being opened (path claimed, encoder starting), by key. */
+  opening: Map<string, Promise<ActiveFile>>;
   /** Every file this session made, kept after they finish, for status. */
   finished: RecordingStatus[];
   trackToFile: Map<string, ActiveFile>;
   /** Track kinds by sid, to apply jitter-buffer delays to the right side of the timeline. */
   trackKinds: Map<string, 'audio' | 'video'>;
   pendingAudio: Map<string, { info: RemoteTrackInfo; timer: NodeJS.Timeout }>;
+  /** When each participant joined (0: already there when recording started). */
+  joinedAt: Map<string, number>;
   floorBytes: number;
   timer: NodeJS.Timeout;
   stopping: Promise<void> | null;
@@ -144,10 +148,12 @@ export class RecordingService {
       selection: input.participants === 'all' ? 'all' : new Set(input.participants),
       connection,
       files: new Map(),
+      opening: new Map(),
       finished: [],
       trackToFile: new Map(),
       trackKinds: new Map(),
       pendingAudio: new Map(),
+      joinedAt: new Map(),
       floorBytes: settings.freeSpaceFloorMb * 1024 * 1024,
       timer: setInterval(() => void this.tick(session), 1000),
       stopping: null,
@@ -167,6 +173,7 @@ export class RecordingService {
     // Participants already in the room: their tracks arrive as trackStarted events, which may
     // have fired during connect, so plan files from what is published now as well.
     for (const participant of connection.participants()) {
+      session.joinedAt.set(participant.identity, 0);
       this.onParticipantJoined(session, participant);
       for (const track of participant.tracks) this.onTrackPublished(session, track);
     }
@@ -237,7 +244,10 @@ export class RecordingService {
 
   private wire(session: ActiveSession): void {
     const c = session.connection;
-    c.on('participantJoined', (p) => this.onParticipantJoined(session, p));
+    c.on('participantJoined', (p) => {
+      session.joinedAt.set(p.identity, this.now());
+      this.onParticipantJoined(session, p);
+    });
     c.on('participantLeft', (identity) => void this.onParticipantLeft(session, identity));
     c.on('trackPublished', (track) => this.onTrackPublished(session, track));
     c.on('trackStarted', (track) => this.onTrackStarted(session, track));
@@ -300,7 +310,10 @@ export class RecordingService {
       .participants()
       .find((p) => p.identity === track.identity)
       ?.tracks.some((t) => t.kind === 'video' && t.source === 'camera');
-    if (existing || publishesCamera) {
+    // Someone who was already in the room has published what they publish: no camera means
+    // audio-only. Someone who just joined may publish the camera a moment after the microphone.
+    const justJoined = this.now() - (session.joinedAt.get(track.identity) ?? 0) < (this.deps.cameraGraceMs ?? 700) * 3;
+    if (existing || publishesCamera || !justJoined) {
       void this.routeTrack(session, track, 'camera');
       return;
     }
@@ -329,7 +342,7 @@ export class RecordingService {
   /** Sends a track to its file, creating the file (or switching WAV -> MP4) as needed. */
   private async routeTrack(session: ActiveSession, track: RemoteTrackInfo, group: OutputGroup): Promise<void> {
     const key = fileKey(track.identity, group);
-    let file = session.files.get(key);
+    let file = session.files.get(key) ?? (await session.opening.get(key));
     const wantsVideo = group === 'screen_share' || track.kind === 'video' || this.publishesVideo(session, track.identity, group);
     if (file && file.kind === 'wav' && wantsVideo) {
       // Audio-only participant turned a camera on: close the WAV, continue in an MP4.
@@ -340,7 +353,8 @@ export class RecordingService {
     } else if (!file) {
       file = await this.openFile(session, track.identity, group, wantsVideo ? 'mp4' : 'wav');
     }
-    if (file) this.attach(session, file, track.sid);
+    if (session.stopping || file.stopping) return;
+    this.attach(session, file, track.sid);
   }
 
   private publishesVideo(session: ActiveSession, identity: string, group: OutputGroup): boolean {
@@ -356,14 +370,22 @@ export class RecordingService {
     session.trackToFile.set(sid, file);
   }
 
-  private async openFile(session: ActiveSession, identity: string, group: OutputGroup, kind: 'mp4' | 'wav'): Promise<ActiveFile> {
+  /** The file for this participant and group, opening it once even when tracks arrive together. */
+  private openFile(session: ActiveSession, identity: string, group: OutputGroup, kind: 'mp4' | 'wav'): Promise<ActiveFile> {
     const key = fileKey(identity, group);
-    const already = session.files.get(key);
-    if (already) return already;
+    const existing = session.files.get(key);
+    if (existing) return Promise.resolve(existing);
+    let opening = session.opening.get(key);
+    if (!opening) {
+      opening = this.createFile(session, identity, group, kind).finally(() => session.opening.delete(key));
+      session.opening.set(key, opening);
+    }
+    return opening;
+  }
+
+  private async createFile(session: ActiveSession, identity: string, group: OutputGroup, kind: 'mp4' | 'wav'): Promise<ActiveFile> {
+    const key = fileKey(identity, group);
     const source = kind === 'wav' ? 'audio' : group;
-    // Reserve the key synchronously so two tracks arriving together open one file.
-    const placeholder = { opening: true } as unknown as ActiveFile;
-    session.files.set(key, placeholder);
     try {
       const filePath = await claimRecordingPath(session.folder, session.template, {
         room: session.room,
@@ -421,7 +443,6 @@ export class RecordingService {
       });
       return file;
     } catch (error) {
-      session.files.delete(key);
       const message = `Could not start recording ${identity} (${(error as Error).message}).`;
       this.deps.log?.(message);
       this.deps.events.emit('app.notice', { level: 'error', code: 'internal', message, at: this.now() });
@@ -476,7 +497,7 @@ export class RecordingService {
       clearInterval(session.timer);
       for (const pending of session.pendingAudio.values()) clearTimeout(pending.timer);
       session.pendingAudio.clear();
-      await Promise.all([...session.files.values()].filter((f) => f.recorder).map((f) => this.finishFile(session, f, reason)));
+      await Promise.all([...session.files.values()].map((f) => this.finishFile(session, f, reason)));
       await session.connection.close();
       endSession(this.deps.db, session.id, this.now());
       this.sessions.delete(session.id);
@@ -490,7 +511,7 @@ export class RecordingService {
   private async tick(session: ActiveSession): Promise<void> {
     if (session.stopping) return;
     for (const file of session.files.values()) {
-      if (!file.recorder || file.stopping) continue;
+      if (file.stopping) continue;
       const p = file.recorder.progress;
       file.fpsIn = p.framesIn - file.lastFramesIn;
       file.fpsOut = p.framesOut - file.lastFramesOut;
@@ -517,7 +538,7 @@ export class RecordingService {
   private emitProgress(): void {
     this.deps.events.emit(
       'recording.progress',
-      [...this.sessions.values()].flatMap((s) => [...s.files.values()].filter((f) => f.recorder).map((f) => this.fileStatus(s, f))),
+      [...this.sessions.values()].flatMap((s) => [...s.files.values()].map((f) => this.fileStatus(s, f))),
     );
   }
 
@@ -545,7 +566,7 @@ export class RecordingService {
       sessionId: session.id,
       room: session.room,
       startedAt: session.startedAt,
-      files: [...session.finished, ...[...session.files.values()].filter((f) => f.recorder).map((f) => this.fileStatus(session, f))],
+      files: [...session.finished, ...[...session.files.values()].map((f) => this.fileStatus(session, f))],
     };
   }
 

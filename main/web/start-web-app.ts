@@ -37,14 +37,16 @@ export async function startWebApp(options: WebAppOptions): Promise<{ app: HavenA
     rendererDir: options.rendererDir,
     port: options.port,
     token: options.token,
+    resolveMedia: (kind, id) => app.library.filePath(kind, id),
   });
+  void app.init().catch((error: unknown) => options.log?.(`start-up repair failed: ${String(error)}`));
   origin = shell.origin;
   return {
     app,
     shell,
     close: async () => {
       await shell.close();
-      app.close();
+      await app.close();
     },
   };
 }

@@ -6,7 +6,7 @@ import { defaultSettings } from '../../main/settings/settings-service';
 import { makeTempDir } from './temp-dir';
 
 /** A real HavenApp (SQLite file, key-file secrets) in a temp folder, with its dispatcher. */
-export function makeTestApp(env: NodeJS.ProcessEnv = {}): { app: HavenApp; dispatch: Dispatch; dir: string; close(): void } {
+export function makeTestApp(env: NodeJS.ProcessEnv = {}): { app: HavenApp; dispatch: Dispatch; dir: string; close(): Promise<void> } {
   const temp = makeTempDir();
   const app = new HavenApp({
     dataFolder: path.join(temp.dir, 'data'),
@@ -21,8 +21,8 @@ export function makeTestApp(env: NodeJS.ProcessEnv = {}): { app: HavenApp; dispa
     app,
     dispatch,
     dir: temp.dir,
-    close: () => {
-      app.close();
+    close: async () => {
+      await app.close();
       temp.cleanup();
     },
   };

@@ -1,0 +1,264 @@
+import { EventEmitter } from 'node:events';
+import {
+  AudioStream,
+  dispose,
+  Room,
+  RoomEvent,
+  TrackKind,
+  TrackSource,
+  VideoBufferType,
+  VideoStream,
+  type RemoteParticipant,
+  type RemoteTrack,
+  type RemoteTrackPublication,
+  type TrackPublication,
+  type Participant,
+} from '@livekit/rtc-node';
+import type { I420Image } from '../recording/i420-image';
+import type { PcmFrame } from '../recording/timeline';
+
+/** The sources a participant can publish, as the recorder groups them into files. */
+export type TrackSourceName = 'camera' | 'microphone' | 'screen_share' | 'screen_share_audio' | 'unknown';
+
+export interface RemoteTrackInfo {
+  sid: string;
+  identity: string;
+  name: string;
+  kind: 'audio' | 'video';
+  source: TrackSourceName;
+}
+
+export interface RecorderConnectionEvents {
+  participantJoined: [participant: { identity: string; name: string }];
+  participantLeft: [identity: string];
+  /** A track was published (subscribed or not yet). Lets the recorder plan files early. */
+  trackPublished: [track: RemoteTrackInfo];
+  trackStarted: [track: RemoteTrackInfo];
+  trackEnded: [track: RemoteTrackInfo];
+  trackMuted: [track: RemoteTrackInfo, muted: boolean];
+  videoFrame: [trackSid: string, frame: I420Image, arrivalMs: number];
+  audioFrame: [trackSid: string, frame: PcmFrame, arrivalMs: number];
+  /** Per-track jitter-buffer delay, from WebRTC stats: how long media waited before decoding. */
+  trackDelay: [trackSid: string, delayMs: number];
+  reconnecting: [];
+  reconnected: [];
+  disconnected: [reason: string];
+}
+
+export interface RecorderConnectionOptions {
+  /** Audio is delivered resampled to this rate and channel count (the files' format). */
+  sampleRate?: number;
+  channels?: number;
+  /** How often jitter-buffer delays are read; 0 disables. */
+  statsIntervalMs?: number;
+  now?: () => number;
+}
+
+/**
+ * The recorder's own connection to a room through @livekit/rtc-node: subscribes to everything,
+ * decodes, and hands out I420 video and 48 kHz PCM per track. Knows nothing of files.
+ */
+export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
+  private readonly room = new Room();
+  private readonly streams = new Map<string, VideoStream | AudioStream>();
+  private readonly now: () => number;
+  private statsTimer: NodeJS.Timeout | null = null;
+  private closed = false;
+
+  private constructor(private readonly options: RecorderConnectionOptions) {
+    super();
+    this.now = options.now ?? (() => performance.now());
+  }
+
+  /** Connects; rejects with the SDK's error (the caller turns it into a message). */
+  static async connect(url: string, token: string, options: RecorderConnectionOptions = {}): Promise<RecorderConnection> {
+    const connection = new RecorderConnection(options);
+    connection.wire();
+    await connection.room.connect(url, token, { autoSubscribe: true, dynacast: false });
+    connection.startStats();
+    return connection;
+  }
+
+  get roomName(): string {
+    return this.room.name ?? '';
+  }
+
+  /** Participants present now, with the tracks they publish. */
+  participants(): { identity: string; name: string; tracks: RemoteTrackInfo[] }[] {
+    return [...this.room.remoteParticipants.values()].map((p) => ({
+      identity: p.identity,
+      name: p.name ?? '',
+      tracks: [...p.trackPublications.values()].map((pub) => trackInfo(pub, p)),
+    }));
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    for (const sid of [...this.streams.keys()]) this.closeStream(sid);
+    await this.room.disconnect().catch(() => undefined);
+  }
+
+  private wire(): void {
+    const room = this.room;
+    room.on(RoomEvent.ParticipantConnected, (p: RemoteParticipant) =>
+      this.emit('participantJoined', { identity: p.identity, name: p.name ?? '' }),
+    );
+    room.on(RoomEvent.ParticipantDisconnected, (p: RemoteParticipant) => this.emit('participantLeft', p.identity));
+    room.on(RoomEvent.TrackPublished, (pub: RemoteTrackPublication, p: RemoteParticipant) =>
+      this.emit('trackPublished', trackInfo(pub, p)),
+    );
+    room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, pub: RemoteTrackPublication, p: RemoteParticipant) =>
+      this.startTrack(track, trackInfo(pub, p)),
+    );
+    room.on(RoomEvent.TrackUnsubscribed, (_track: RemoteTrack, pub: RemoteTrackPublication, p: RemoteParticipant) => {
+      const info = trackInfo(pub, p);
+      // A VideoStream must be closed on unsubscribe or the FFI keeps its buffers alive
+      // (livekit/node-sdks#444: recorders grew without bound).
+      this.closeStream(info.sid);
+      this.emit('trackEnded', info);
+    });
+    room.on(RoomEvent.TrackMuted, (pub: TrackPublication, p: Participant) => {
+      if (p.identity !== room.localParticipant?.identity) this.emit('trackMuted', trackInfo(pub, p), true);
+    });
+    room.on(RoomEvent.TrackUnmuted, (pub: TrackPublication, p: Participant) => {
+      if (p.identity !== room.localParticipant?.identity) this.emit('trackMuted', trackInfo(pub, p), false);
+    });
+    room.on(RoomEvent.Reconnecting, () => this.emit('reconnecting'));
+    room.on(RoomEvent.Reconnected, () => this.emit('reconnected'));
+    room.on(RoomEvent.Disconnected, (reason) => {
+      if (!this.closed) this.emit('disconnected', disconnectReasonName(reason));
+    });
+  }
+
+  private startTrack(track: RemoteTrack, info: RemoteTrackInfo): void {
+    if (this.closed || !info.sid) return;
+    this.closeStream(info.sid);
+    this.emit('trackStarted', info);
+    if (info.kind === 'video') {
+      const stream = new VideoStream(track);
+      this.streams.set(info.sid, stream);
+      void this.pumpVideo(info.sid, stream);
+    } else {
+      const stream = new AudioStream(track, {
+        sampleRate: this.options.sampleRate ?? 48_000,
+        numChannels: this.options.channels ?? 2,
+      });
+      this.streams.set(info.sid, stream);
+      void this.pumpAudio(info.sid, stream);
+    }
+  }
+
+  private async pumpVideo(sid: string, stream: VideoStream): Promise<void> {
+    try {
+      for await (const event of stream) {
+        const frame = event.frame.type === VideoBufferType.I420 ? event.frame : event.frame.convert(VideoBufferType.I420);
+        this.emit('videoFrame', sid, { width: frame.width, height: frame.height, data: frame.data }, this.now());
+      }
+    } catch {
+      // The stream ends with an error when the track goes away mid-read; trackEnded says so.
+    }
+  }
+
+  private async pumpAudio(sid: string, stream: AudioStream): Promise<void> {
+    try {
+      for await (const frame of stream) {
+        this.emit('audioFrame', sid, frame, this.now());
+      }
+    } catch {
+      // As above.
+    }
+  }
+
+  private closeStream(sid: string): void {
+    const stream = this.streams.get(sid);
+    if (!stream) return;
+    this.streams.delete(sid);
+    void stream.cancel().catch(() => undefined);
+  }
+
+  /**
+   * Reads inbound-rtp jitterBufferDelay / jitterBufferEmittedCount per track: the time media
+   * waited in WebRTC's buffer before it reached us. Arrival time minus this is closer to when
+   * it was captured, which is what keeps audio and video in sync in the file.
+   */
+  private startStats(): void {
+    const interval = this.options.statsIntervalMs ?? 2000;
+    if (interval <= 0) return;
+    const last = new Map<string, { delay: number; count: number }>();
+    const read = async () => {
+      if (this.closed) return;
+      let stats: Awaited<ReturnType<Room['getRtcStats']>>;
+      try {
+        stats = await this.room.getRtcStats();
+      } catch {
+        return;
+      }
+      for (const entry of stats.subscriberStats ?? []) {
+        const stat = entry.stats;
+        if (stat?.case !== 'inboundRtp') continue;
+        const inbound = stat.value.inbound;
+        const trackSid = this.trackSidForInbound(stat.value.stream?.kind, inbound?.trackIdentifier);
+        if (!inbound || !trackSid) continue;
+        const delay = Number(inbound.jitterBufferDelay ?? 0);
+        const count = Number(inbound.jitterBufferEmittedCount ?? 0);
+        const previous = last.get(trackSid) ?? { delay: 0, count: 0 };
+        last.set(trackSid, { delay, count });
+        const emitted = count - previous.count;
+        if (emitted > 0) this.emit('trackDelay', trackSid, ((delay - previous.delay) / emitted) * 1000);
+      }
+    };
+    this.statsTimer = setInterval(() => void read(), interval);
+  }
+
+  private trackSidForInbound(_kind: string | undefined, trackIdentifier: string | undefined): string | null {
+    if (!trackIdentifier) return null;
+    // rtc-node's remote track sid is the WebRTC track identifier (the publisher's TR_ sid).
+    return this.streams.has(trackIdentifier) ? trackIdentifier : null;
+  }
+}
+
+/** Frees rtc-node's native side; call once when the process is done with LiveKit. */
+export async function disposeRtc(): Promise<void> {
+  await dispose();
+}
+
+function trackInfo(pub: TrackPublication, participant: Participant): RemoteTrackInfo {
+  return {
+    sid: pub.sid ?? '',
+    identity: participant.identity,
+    name: participant.name ?? '',
+    kind: pub.kind === TrackKind.KIND_VIDEO ? 'video' : 'audio',
+    source: sourceName(pub.source),
+  };
+}
+
+function sourceName(source: TrackSource | undefined): TrackSourceName {
+  switch (source) {
+    case TrackSource.SOURCE_CAMERA:
+      return 'camera';
+    case TrackSource.SOURCE_MICROPHONE:
+      return 'microphone';
+    case TrackSource.SOURCE_SCREENSHARE:
+      return 'screen_share';
+    case TrackSource.SOURCE_SCREENSHARE_AUDIO:
+      return 'screen_share_audio';
+    default:
+      return 'unknown';
+  }
+}
+
+function disconnectReasonName(reason: unknown): string {
+  const names: Record<number, string> = {
+    0: 'UNKNOWN_REASON',
+    1: 'CLIENT_INITIATED',
+    2: 'DUPLICATE_IDENTITY',
+    3: 'SERVER_SHUTDOWN',
+    4: 'PARTICIPANT_REMOVED',
+    5: 'ROOM_DELETED',
+    6: 'STATE_MISMATCH',
+    7: 'JOIN_FAILURE',
+  };
+  return typeof reason === 'number' ? (names[reason] ?? `REASON_${reason}`) : String(reason);
+}

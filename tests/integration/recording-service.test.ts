@@ -1,0 +1,122 @@
+/**
+ * The recording engine end to end: the app's RecordingService joins the test server (or a real
+ * LiveKit server) as a hidden recorder with rtc-node, records synthetic publishers (separate
+ * processes) through real ffmpeg, and the files are checked with ffprobe.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { LibraryItem, RecordingSessionView, Result } from '../../preload/contract';
+import { locateFfmpeg, type FfmpegToolchain } from '../../native/ffmpeg';
+import { makeTestApp, trustedCaller } from '../helpers/haven-app';
+import { startTarget, uniqueRoom, waitFor, type Target } from '../sfu/harness';
+import { spawnPublisher, type PublisherHandle } from '../sfu/spawn-publisher';
+import { findBeepOnsets, findFlashOnsets } from './recording-fixtures';
+
+let target: Target;
+let toolchain: FfmpegToolchain;
+
+beforeAll(async () => {
+  target = await startTarget();
+  toolchain = await locateFfmpeg();
+});
+afterAll(async () => {
+  await target.close();
+});
+
+function ok<T>(result: Result<unknown>): T {
+  if (!result.ok) throw new Error(`${result.error.code}: ${result.error.message}`);
+  return result.value as T;
+}
+
+async function withPublishers<T>(room: string, specs: { identity: string; kind: 'camera' | 'audio' | 'screen'; width?: number; height?: number }[], body: (pubs: PublisherHandle[]) => Promise<T>): Promise<T> {
+  const pubs = specs.map((spec) =>
+    spawnPublisher({ url: target.url, apiKey: target.apiKey, apiSecret: target.apiSecret, room, fps: 30, width: 640, height: 360, ...spec }),
+  );
+  try {
+    await Promise.all(pubs.map((p) => p.ready));
+    return await body(pubs);
+  } finally {
+    await Promise.all(pubs.map((p) => p.stop()));
+  }
+}
+
+describe('RecordingService', () => {
+  it('records two cameras to MP4 (H.264 + AAC) and an audio-only participant to WAV, in sync', async () => {
+    const room = uniqueRoom('rec');
+    const ctx = makeTestApp();
+    try {
+      const profile = ok<{ id: string }>(await ctx.dispatch('profiles.save', { name: 't', url: target.url, apiKey: target.apiKey, apiSecret: target.apiSecret }, trustedCaller));
+      await withPublishers(room, [
+        { identity: 'alice', kind: 'camera' },
+        { identity: 'bob', kind: 'camera' },
+        { identity: 'carol', kind: 'audio' },
+      ], async () => {
+        const started = ok<RecordingSessionView>(await ctx.dispatch('recording.start', { target: { profileId: profile.id }, room, participants: 'all' }, trustedCaller));
+        const t0 = Date.now();
+        await waitFor(async () => ok<RecordingSessionView[]>(await ctx.dispatch('recording.status', {}, trustedCaller))[0]?.files.length === 3, 'three files recording', 10_000);
+        await new Promise((resolve) => setTimeout(resolve, 10_000 - (Date.now() - t0)));
+        const status = ok<RecordingSessionView[]>(await ctx.dispatch('recording.status', {}, trustedCaller));
+        const live = status[0]!.files;
+        for (const file of live) {
+          expect(file.state).toBe('recording');
+          expect(file.bytes).toBeGreaterThan(0);
+        }
+        ok(await ctx.dispatch('recording.stop', { sessionId: started.sessionId }, trustedCaller));
+      });
+
+      const items = ok<LibraryItem[]>(await ctx.dispatch('library.list', {}, trustedCaller));
+      expect(items.map((i) => `${i.identity}:${i.kind}:${i.status}`).sort()).toEqual(['alice:mp4:complete', 'bob:mp4:complete', 'carol:wav:complete']);
+      for (const item of items) {
+        expect(fs.existsSync(item.path)).toBe(true);
+        expect(path.relative(ctx.dir, item.path).startsWith('..')).toBe(false);
+        const probe = await toolchain.probeMedia(item.path);
+        const durationSec = probe.durationSec ?? 0;
+        console.log(`${item.identity}.${item.kind}: ${durationSec.toFixed(3)} s, ${item.bytes} bytes, streams ${probe.streams.map((s) => `${s.kind}/${s.codec} ${s.durationSec?.toFixed(3)} s ${s.packetCount ?? ''} pkts`).join('; ')}`);
+        expect(durationSec).toBeGreaterThan(8.5);
+        expect(Math.abs(durationSec * 1000 - item.durationMs!)).toBeLessThan(200);
+        if (item.kind === 'mp4') {
+          const video = probe.streams.find((s) => s.kind === 'video')!;
+          const audio = probe.streams.find((s) => s.kind === 'audio')!;
+          expect(video.codec).toBe('h264');
+          expect(audio.codec).toBe('aac');
+          const frames = video.packetCount ?? 0;
+          expect(Math.abs(frames - durationSec * 30) / (durationSec * 30)).toBeLessThan(0.02);
+          expect(item.thumbnailUrl).not.toBeNull();
+        } else {
+          expect(probe.streams[0]?.codec).toMatch(/pcm_s16le/);
+        }
+      }
+      // A/V offset from the sync markers in alice's file.
+      const alice = items.find((i) => i.identity === 'alice')!;
+      const flashes = await findFlashOnsets(toolchain, alice.path);
+      const beeps = await findBeepOnsets(toolchain, alice.path);
+      const offsets = flashes
+        .map((f) => beeps.reduce((best, b) => (Math.abs(b - f) < Math.abs(best - f) ? b : best), Infinity) - f)
+        .filter((o) => Math.abs(o) < 1);
+      console.log(`A/V offsets (beep - flash, ms): ${offsets.map((o) => Math.round(o * 1000)).join(', ')}`);
+      expect(offsets.length).toBeGreaterThanOrEqual(3);
+      for (const offset of offsets) expect(Math.abs(offset)).toBeLessThanOrEqual(0.04);
+
+      const history = ok<{ participants: { identity: string }[]; recordings: string[]; endedAt: number | null }[]>(await ctx.dispatch('history.list', {}, trustedCaller));
+      expect(history[0]!.participants.map((p) => p.identity).sort()).toEqual(['alice', 'bob', 'carol']);
+      expect(history[0]!.recordings).toHaveLength(3);
+      expect(history[0]!.endedAt).not.toBeNull();
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it('refuses to start with a clear error when ffmpeg is missing, before joining', async () => {
+    const ctx = makeTestApp();
+    try {
+      ok(await ctx.dispatch('settings.set', { ffmpegPath: '/nonexistent/ffmpeg' }, trustedCaller));
+      const result = await ctx.dispatch('recording.start', { target: { url: target.url, token: 'x' }, room: 'r', participants: 'all' }, trustedCaller);
+      expect(result).toMatchObject({ ok: false, error: { code: 'ffmpeg_missing' } });
+      if (!result.ok) expect(result.error.message).toMatch(/ffmpeg/);
+      expect(ok<unknown[]>(await ctx.dispatch('history.list', {}, trustedCaller))).toHaveLength(0);
+    } finally {
+      await ctx.close();
+    }
+  });
+});
