@@ -124,6 +124,9 @@ export function buildMp4EncoderArgs(options: Mp4EncoderOptions): string[] {
     // Each fragment is self-contained: a crash loses at most the one being written.
     '-movflags', '+frag_keyframe+empty_moov+default_base_moof',
     '-frag_duration', '1000000',
+    // Without this, a fragment can sit in ffmpeg's 32 KiB I/O buffer (quiet, static video
+    // compresses that small) and a kill loses it.
+    '-flush_packets', '1',
     '-f', 'mp4', options.outputPath,
   ];
 }

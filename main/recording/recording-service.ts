@@ -24,6 +24,8 @@ export interface StartRecordingInput {
   room: string;
   participants: 'all' | string[];
   options?: { frameRate?: number; preset?: Settings['preset'] };
+  /** Overrides the recordings folder from Settings (the command line's --out). */
+  folder?: string;
 }
 
 export interface RecordingServiceDeps {
@@ -125,7 +127,7 @@ export class RecordingService {
     } catch (error) {
       throw new AppError('ffmpeg_missing', (error as Error).message, { cause: error });
     }
-    const folder = settings.recordingsFolder;
+    const folder = input.folder ?? settings.recordingsFolder;
     await this.assertFolderUsable(folder, settings.freeSpaceFloorMb);
 
     let connection: RecorderConnection;
@@ -201,6 +203,17 @@ export class RecordingService {
 
   status(): RecordingSessionView[] {
     return [...this.sessions.values()].map((session) => this.view(session));
+  }
+
+  /** Selected participants in the session's room now (the recorder itself is hidden). */
+  participantCount(sessionId: string): number {
+    const session = this.sessions.get(sessionId);
+    if (!session) return 0;
+    return session.connection.participants().filter((p) => this.selected(session, p.identity)).length;
+  }
+
+  isActive(sessionId: string): boolean {
+    return this.sessions.has(sessionId);
   }
 
   /** Rooms being recorded now (for the rooms list badge). */
@@ -535,11 +548,9 @@ export class RecordingService {
     }
   }
 
+  /** Every file of every running session: finished ones (with their final state) and live ones. */
   private emitProgress(): void {
-    this.deps.events.emit(
-      'recording.progress',
-      [...this.sessions.values()].flatMap((s) => [...s.files.values()].map((f) => this.fileStatus(s, f))),
-    );
+    this.deps.events.emit('recording.progress', [...this.sessions.values()].flatMap((s) => this.view(s).files));
   }
 
   private fileStatus(session: ActiveSession, file: ActiveFile): RecordingStatus {

@@ -1,6 +1,9 @@
 import { evenSize, fitI420 } from './i420-image.js';
 import type { I420Image } from './i420-image.js';
 
+// Audio chunks arriving closer together than this are treated as one burst.
+const BURST_GAP_MS = 3;
+
 /** Monotonic milliseconds. Injected so tests can drive time by hand. */
 export interface Clock {
   now(): number;
@@ -138,6 +141,9 @@ export class RecordingTimeline {
   private currentShown = true;
   private nextTick = 0;
 
+  private burst: Int16Array[] = [];
+  private burstSamples = 0;
+  private burstArrivalMs = 0;
   private readonly audioChunks: Int16Array[] = [];
   private audioQueued = 0; // samples per channel
   private audioEmitted = 0; // samples per channel
@@ -232,14 +238,29 @@ export class RecordingTimeline {
         `audio at ${frame.sampleRate} Hz on a ${this.sampleRate} Hz timeline: open the AudioStream with sampleRate ${this.sampleRate}`,
       );
     }
-    let pcm = this.toOutputChannels(frame);
-    const samples = frame.samplesPerChannel;
-    this.counters.audioSamplesIn += samples;
+    // Chunks arriving back to back are one burst (a stalled event loop or network releasing
+    // a backlog). Only the burst's last chunk arrived on time, so the burst is placed as a
+    // whole, ending at its last arrival; placing its first chunk by its own (late) arrival
+    // would shift everything after it.
+    if (this.burst.length > 0 && arrivalMs - this.burstArrivalMs > BURST_GAP_MS) this.placeBurst();
+    this.burst.push(this.toOutputChannels(frame));
+    this.burstSamples += frame.samplesPerChannel;
+    this.burstArrivalMs = arrivalMs;
+    this.counters.audioSamplesIn += frame.samplesPerChannel;
+    if (this.burstSamples >= this.maxAudioSamples) this.placeBurst();
+  }
+
+  private placeBurst(): void {
+    if (this.burst.length === 0) return;
+    const samples = this.burstSamples;
+    let pcm = this.burst.length === 1 ? this.burst[0]! : concatInt16(this.burst, samples * this.channels);
+    const arrivalMs = this.burstArrivalMs;
+    this.burst = [];
+    this.burstSamples = 0;
 
     const startMs = arrivalMs - this.audioDelayMs - (samples * 1000) / this.sampleRate;
     const expected = this.msToSamples(startMs - this.t0);
-    const queueEnd = this.audioEmitted + this.audioQueued;
-    let offset = expected - queueEnd;
+    const offset = expected - (this.audioEmitted + this.audioQueued);
 
     let correction = 0;
     if (!this.audioStarted || Math.abs(offset) > this.jumpSamples) {
@@ -259,7 +280,6 @@ export class RecordingTimeline {
     if (correction !== 0) {
       this.windowMinOffset = Infinity;
       this.lastOffsetSamples = 0;
-      offset -= correction;
     }
     if (correction > 0) {
       this.enqueueAudio(new Int16Array(correction * this.channels));
@@ -268,7 +288,7 @@ export class RecordingTimeline {
       const trim = Math.min(-correction, samples);
       this.counters.audioSamplesTrimmed += trim;
       pcm = pcm.subarray(trim * this.channels);
-      // Anything still in excess comes off the next chunks.
+      // Anything still in excess comes off what is already queued.
       if (-correction > samples) this.trimQueuedTail(-correction - samples);
     }
     if (pcm.length > 0) this.enqueueAudio(pcm);
@@ -285,6 +305,7 @@ export class RecordingTimeline {
   }
 
   private emitUntil(untilMs: number): TimelineOutput {
+    this.placeBurst();
     const frameMs = 1000 / this.fps;
     const video: VideoTick[] = [];
     // A tick is due once its whole frame interval has passed, so the file never runs
@@ -379,4 +400,14 @@ export class RecordingTimeline {
   private msToSamples(ms: number): number {
     return Math.round((ms * this.sampleRate) / 1000);
   }
+}
+
+function concatInt16(parts: Int16Array[], length: number): Int16Array {
+  const out = new Int16Array(length);
+  let offset = 0;
+  for (const part of parts) {
+    out.set(part, offset);
+    offset += part.length;
+  }
+  return out;
 }

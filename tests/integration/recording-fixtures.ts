@@ -67,7 +67,7 @@ export async function feedRealTime(source: SyntheticSource, options: FeedOptions
         chunk++;
       }
       // Audio is the master clock: a frame goes out once the audio up to its time has.
-      while (frame / options.fps < chunk / 100 && frame / options.fps < options.durationSec) {
+      while (frame / options.fps <= chunk / 100 && frame / options.fps < options.durationSec) {
         source.onVideo(frameFor(frame / options.fps));
         frame++;
       }

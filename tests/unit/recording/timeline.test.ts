@@ -146,9 +146,9 @@ describe('RecordingTimeline audio', () => {
     }
     // A burst: 1 s of audio arrives at once.
     for (let i = 0; i < 100; i++) timeline.pushAudio(pcm(480));
-    expect(timeline.counters.audioSamplesTrimmed).toBeGreaterThanOrEqual(0.8 * 48_000);
     clock.ms += 1000;
     const out = timeline.flush();
+    expect(timeline.counters.audioSamplesTrimmed).toBeGreaterThanOrEqual(0.8 * 48_000);
     expect(out.audio.length / 2).toBe(Math.round((timeline.counters.videoFramesOut * 48_000) / 30));
   });
 
@@ -178,5 +178,22 @@ describe('RecordingTimeline audio', () => {
     expect(left[4800]).toBe(300);
     expect(left[5279]).toBe(300);
     expect(left[5280]).toBe(0);
+  });
+
+  it('places a burst after a stall where it belongs instead of by its first chunk', () => {
+    const clock = new FakeClock();
+    const timeline = new RecordingTimeline({ clock, fps: 10, latencyMs: 300 });
+    clock.ms += 80; // the event loop stalled: 8 chunks (0-80 ms) arrive at once
+    for (let i = 0; i < 8; i++) timeline.pushAudio(pcm(480, i === 0 ? 7 : 1));
+    for (let i = 0; i < 92; i++) {
+      clock.ms += 10;
+      timeline.pushAudio(pcm(480, 1));
+      timeline.drain();
+    }
+    clock.ms += 300;
+    const out = timeline.drain();
+    void out;
+    expect(timeline.counters.audioSilenceInserted).toBe(0);
+    expect(timeline.counters.audioSamplesTrimmed).toBe(0);
   });
 });
