@@ -1,4 +1,25 @@
+/**
+ * A publisher inside the server that costs no encoding: a clip is encoded once by ffmpeg
+ * (VP8 in IVF, Opus in Ogg), parsed, and its frames packetized into RTP and pushed into the
+ * room at real time, looping, as if a participant had published them. Benchmarks use it to put
+ * N streams in a room on a small machine.
+ */
+import { execFile } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { TrackInfo, TrackSource, TrackType } from '@livekit/protocol';
+import { RtpHeader, RtpPacket } from 'werift';
+import { TrackFeed } from './forwarding.js';
 import type { RoomRegistry } from './registry.js';
+import { Participant, PublishedTrack, newSid } from './room.js';
+
+const run = promisify(execFile);
+const FFMPEG = process.env.HAVEN_FFMPEG ?? 'ffmpeg';
+/** RTP payload budget per packet, well under a 1500-byte MTU after headers and SRTP. */
+const MAX_PAYLOAD = 1100;
 
 export interface ReplayOptions {
   room: string;
@@ -6,22 +27,277 @@ export interface ReplayOptions {
   width?: number;
   height?: number;
   fps?: number;
+  /** Length of the encoded clip, which then loops; default 10 s. */
   seconds?: number;
+  /** Publish audio too (default true). */
+  audio?: boolean;
 }
 
 export interface ReplayParticipant {
   identity: string;
+  participantSid: string;
+  videoTrackSid: string;
+  audioTrackSid: string | undefined;
   stop(): void;
 }
 
+interface Clip {
+  fps: number;
+  width: number;
+  height: number;
+  /** VP8 frames in decode order. */
+  video: Buffer[];
+  /** Opus packets, 20 ms each. */
+  audio: Buffer[];
+}
+
+/** Encoded clips by their parameters, so N replay participants share one ffmpeg run. */
 export class ReplayLibrary {
-  async dispose(): Promise<void> {}
+  private readonly clips = new Map<string, Promise<Clip>>();
+  private dir: Promise<string> | undefined;
+
+  get(width: number, height: number, fps: number, seconds: number): Promise<Clip> {
+    const key = `${width}x${height}@${fps}/${seconds}`;
+    let clip = this.clips.get(key);
+    if (!clip) {
+      this.dir ??= mkdtemp(join(tmpdir(), 'haven-replay-'));
+      clip = this.dir.then((dir) =>
+        encodeClip(dir, key.replace(/[^\w]/g, '_'), width, height, fps, seconds),
+      );
+      this.clips.set(key, clip);
+    }
+    return clip;
+  }
+
+  async dispose(): Promise<void> {
+    if (this.dir) await rm(await this.dir, { recursive: true, force: true });
+  }
+}
+
+async function encodeClip(
+  dir: string,
+  name: string,
+  width: number,
+  height: number,
+  fps: number,
+  seconds: number,
+): Promise<Clip> {
+  const ivf = join(dir, `${name}.ivf`);
+  const ogg = join(dir, `${name}.ogg`);
+  // A keyframe every second: a subscriber joining mid-loop waits at most that long (the
+  // replay cannot answer a PLI with a fresh keyframe).
+  await run(FFMPEG, [
+    '-hide_banner',
+    '-loglevel',
+    'error',
+    '-y',
+    '-f',
+    'lavfi',
+    '-i',
+    `testsrc2=size=${width}x${height}:rate=${fps}:duration=${seconds}`,
+    '-f',
+    'lavfi',
+    '-i',
+    `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+    '-map',
+    '0:v',
+    '-c:v',
+    'libvpx',
+    '-deadline',
+    'realtime',
+    '-cpu-used',
+    '8',
+    '-b:v',
+    `${Math.round(Math.max(200, (width * height * fps * 0.07) / 1000))}k`,
+    '-g',
+    String(fps),
+    '-auto-alt-ref',
+    '0',
+    '-f',
+    'ivf',
+    ivf,
+    '-map',
+    '1:a',
+    '-c:a',
+    'libopus',
+    '-b:a',
+    '48k',
+    '-frame_duration',
+    '20',
+    '-ac',
+    '1',
+    '-f',
+    'ogg',
+    ogg,
+  ]);
+  return {
+    fps,
+    width,
+    height,
+    video: parseIvf(await readFile(ivf)),
+    audio: parseOggOpus(await readFile(ogg)),
+  };
+}
+
+/** IVF: a 32-byte file header, then per frame a 12-byte header (size, pts) and the frame. */
+function parseIvf(data: Buffer): Buffer[] {
+  const frames: Buffer[] = [];
+  let offset = data.readUInt16LE(6); // header length
+  while (offset + 12 <= data.length) {
+    const size = data.readUInt32LE(offset);
+    offset += 12;
+    frames.push(data.subarray(offset, offset + size));
+    offset += size;
+  }
+  return frames;
+}
+
+/** Ogg pages -> packets (lacing values of 255 continue a packet); drops OpusHead and OpusTags. */
+function parseOggOpus(data: Buffer): Buffer[] {
+  const packets: Buffer[] = [];
+  let pending: Buffer[] = [];
+  let offset = 0;
+  while (offset + 27 <= data.length && data.toString('latin1', offset, offset + 4) === 'OggS') {
+    const segments = data[offset + 26]!;
+    const table = data.subarray(offset + 27, offset + 27 + segments);
+    let body = offset + 27 + segments;
+    for (const lace of table) {
+      pending.push(data.subarray(body, body + lace));
+      body += lace;
+      if (lace < 255) {
+        packets.push(Buffer.concat(pending));
+        pending = [];
+      }
+    }
+    offset = body;
+  }
+  return packets.filter((p) => !p.subarray(0, 8).toString('latin1').startsWith('Opus'));
+}
+
+/** RFC 7741 packetization with a 15-bit picture id, so decoders can tell frames apart. */
+function packetizeVp8(frame: Buffer, pictureId: number): Buffer[] {
+  const out: Buffer[] = [];
+  for (let pos = 0, first = true; pos < frame.length; first = false) {
+    const chunk = frame.subarray(pos, pos + MAX_PAYLOAD);
+    pos += chunk.length;
+    const descriptor = Buffer.from([
+      0x80 | (first ? 0x10 : 0), // X, S
+      0x80, // I: picture id present
+      0x80 | ((pictureId >> 8) & 0x7f), // M: 15-bit picture id
+      pictureId & 0xff,
+    ]);
+    out.push(Buffer.concat([descriptor, chunk]));
+  }
+  return out;
 }
 
 export async function startReplayParticipant(
-  _rooms: RoomRegistry,
-  _library: ReplayLibrary,
-  _options: ReplayOptions,
+  rooms: RoomRegistry,
+  library: ReplayLibrary,
+  options: ReplayOptions,
 ): Promise<ReplayParticipant> {
-  throw new Error('not implemented yet');
+  const width = options.width ?? 640;
+  const height = options.height ?? 360;
+  const fps = options.fps ?? 30;
+  const clip = await library.get(width, height, fps, options.seconds ?? 10);
+  const room = rooms.getOrCreate(options.room);
+  const participant = new Participant(options.identity, options.identity, {
+    roomJoin: true,
+    room: options.room,
+    canPublish: true,
+    canSubscribe: false,
+  });
+  room.join(participant);
+
+  const videoFeed = new TrackFeed('video', () => {}); // keyframes come every second regardless
+  const videoInfo = new TrackInfo({
+    sid: newSid('TR_'),
+    type: TrackType.VIDEO,
+    source: TrackSource.CAMERA,
+    name: 'replay-camera',
+    width,
+    height,
+    mimeType: 'video/VP8',
+  });
+  room.publish(participant, new PublishedTrack(videoInfo, videoFeed));
+  let audioFeed: TrackFeed | undefined;
+  let audioInfo: TrackInfo | undefined;
+  if (options.audio !== false && clip.audio.length > 0) {
+    audioFeed = new TrackFeed('audio', () => {});
+    audioInfo = new TrackInfo({
+      sid: newSid('TR_'),
+      type: TrackType.AUDIO,
+      source: TrackSource.MICROPHONE,
+      name: 'replay-microphone',
+      mimeType: 'audio/opus',
+    });
+    room.publish(participant, new PublishedTrack(audioInfo, audioFeed));
+  }
+
+  const video = {
+    ssrc: randomInt(1, 2 ** 31),
+    seq: randomInt(0, 65536),
+    ts: randomInt(0, 2 ** 31),
+    sent: 0,
+  };
+  const audio = {
+    ssrc: randomInt(1, 2 ** 31),
+    seq: randomInt(0, 65536),
+    ts: randomInt(0, 2 ** 31),
+    sent: 0,
+  };
+  const started = performance.now();
+  const sendDue = () => {
+    const elapsedS = (performance.now() - started) / 1000;
+    // Bounded catch-up: after a stall, skip ahead rather than bursting seconds of media.
+    if (elapsedS * fps - video.sent > fps) video.sent = Math.floor(elapsedS * fps);
+    while (video.sent <= elapsedS * fps) {
+      const frame = clip.video[video.sent % clip.video.length]!;
+      const packets = packetizeVp8(frame, video.sent & 0x7fff);
+      packets.forEach((payload, i) => {
+        videoFeed.push(
+          new RtpPacket(
+            new RtpHeader({
+              payloadType: 96,
+              marker: i === packets.length - 1,
+              sequenceNumber: video.seq++ & 0xffff,
+              timestamp: (video.ts + Math.round((video.sent * 90000) / fps)) >>> 0,
+              ssrc: video.ssrc,
+            }),
+            payload,
+          ),
+        );
+      });
+      video.sent++;
+    }
+    if (audioFeed) {
+      if (elapsedS * 50 - audio.sent > 50) audio.sent = Math.floor(elapsedS * 50);
+      while (audio.sent <= elapsedS * 50) {
+        audioFeed.push(
+          new RtpPacket(
+            new RtpHeader({
+              payloadType: 111,
+              sequenceNumber: audio.seq++ & 0xffff,
+              timestamp: (audio.ts + audio.sent * 960) >>> 0,
+              ssrc: audio.ssrc,
+            }),
+            clip.audio[audio.sent % clip.audio.length]!,
+          ),
+        );
+        audio.sent++;
+      }
+    }
+  };
+  const timer = setInterval(sendDue, 10);
+  timer.unref();
+  return {
+    identity: options.identity,
+    participantSid: participant.sid,
+    videoTrackSid: videoInfo.sid,
+    audioTrackSid: audioInfo?.sid,
+    stop() {
+      clearInterval(timer);
+      room.leave(participant);
+    },
+  };
 }
