@@ -13,6 +13,7 @@ export default defineConfig({
         input: {
           electron: resolve('main/electron/main.ts'),
           web: resolve('main/web/main.ts'),
+          cli: resolve('main/cli/main.ts'),
         },
       },
     },

@@ -1,0 +1,11 @@
+#!/usr/bin/env node
+// The command-line recorder. `npm install` builds out/ (the `prepare` script).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const cli = fileURLToPath(new URL('../out/main/cli.js', import.meta.url));
+if (!existsSync(cli)) {
+  console.error('haven-player is not built yet: run `npm run build` (npm install does it too).');
+  process.exit(1);
+}
+await import(cli);
