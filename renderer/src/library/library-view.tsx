@@ -40,7 +40,7 @@ export function LibraryView() {
       <form className="filters row" aria-label="Filter recordings" onSubmit={(e) => e.preventDefault()}>
         <label className="inline">
           Room
-          <select value={filter.room} onChange={(e) => setFilter({ room: e.target.value })}>
+          <select aria-label="Room" value={filter.room} onChange={(e) => setFilter({ room: e.target.value })}>
             <option value="">All rooms</option>
             {rooms.map((room) => (
               <option key={room} value={room}>
@@ -52,11 +52,11 @@ export function LibraryView() {
         </label>
         <label className="inline">
           From
-          <input type="date" value={filter.from} max={filter.to || undefined} onChange={(e) => setFilter({ from: e.target.value })} />
+          <input type="date" aria-label="From date" value={filter.from} max={filter.to || undefined} onChange={(e) => setFilter({ from: e.target.value })} />
         </label>
         <label className="inline">
           To
-          <input type="date" value={filter.to} min={filter.from || undefined} onChange={(e) => setFilter({ to: e.target.value })} />
+          <input type="date" aria-label="To date" value={filter.to} min={filter.from || undefined} onChange={(e) => setFilter({ to: e.target.value })} />
         </label>
         {filtered && (
           <button type="button" className="ghost" onClick={() => setFilter({ room: '', from: '', to: '' })}>

@@ -41,12 +41,12 @@ export function RecordingPanel({ room, target, selected, canRecord }: Props) {
         <button disabled={busy || !canRecord || selected.length === 0} onClick={() => void start(room, target, [...selected])}>
           Record selected{selected.length ? ` (${selected.length})` : ''}
         </button>
-        {liveSessions.length > 0 && (
-          <button className="danger" disabled={busy} onClick={() => liveSessions.forEach((s) => void stop(room, { sessionId: s.sessionId }))}>
-            Stop all
-          </button>
-        )}
       </div>
+      {liveSessions.length > 0 && (
+        <button className="danger" disabled={busy} onClick={() => liveSessions.forEach((s) => void stop(room, { sessionId: s.sessionId }))}>
+          Stop all
+        </button>
+      )}
       {!canRecord && <p className="hint">Connect to the room to record it.</p>}
       {canRecord && selected.length === 0 && files.length === 0 && <p className="hint">Tick participants in the list to record only them.</p>}
       {problem && (
