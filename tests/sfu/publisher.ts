@@ -52,6 +52,7 @@ const { values } = parseArgs({
     'unmute-at': { type: 'string' },
     'resize-at': { type: 'string' },
     'unpublish-at': { type: 'string' },
+    'watch-parent': { type: 'boolean', default: false },
   },
 });
 
@@ -163,6 +164,13 @@ function stop(): void {
 }
 process.once('SIGINT', stop);
 process.once('SIGTERM', stop);
+// Spawned by a test or the demo: if that process dies without stopping us, we are reparented.
+if (values['watch-parent']) {
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) stop();
+  }, 1000).unref();
+}
 
 /** Mute/unmute/resize at their scheduled media time. */
 function runSchedule(mediaS: number): void {

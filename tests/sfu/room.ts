@@ -6,7 +6,7 @@ import {
   ParticipantPermission,
   ParticipantUpdate,
   Room as RoomInfo,
-  TrackInfo,
+  type TrackInfo,
 } from '@livekit/protocol';
 import type { SignalResponse } from '@livekit/protocol';
 import type { VideoGrant } from 'livekit-server-sdk';

@@ -1,5 +1,5 @@
 import {
-  DisconnectReason,
+  type DisconnectReason,
   LeaveRequest,
   LeaveRequest_Action,
   ParticipantUpdate,
@@ -14,7 +14,7 @@ import {
   TrackPublishedResponse,
   TrackSource,
   TrackType,
-  TrickleRequest,
+  type TrickleRequest,
   VideoQuality,
 } from '@livekit/protocol';
 import type { AddTrackRequest, VideoLayer } from '@livekit/protocol';
@@ -27,7 +27,7 @@ import {
   gatheringComplete,
 } from './peer.js';
 import type { PeerOptions } from './peer.js';
-import { Participant, PublishedTrack, newSid } from './room.js';
+import { type Participant, PublishedTrack, newSid } from './room.js';
 import type { ParticipantConnection, Room, SignalMessage } from './room.js';
 import { keepMediaSectionsAlive, parseMediaSections } from './sdp.js';
 import type { MediaSection } from './sdp.js';

@@ -56,7 +56,15 @@ const script = fileURLToPath(new URL('./publisher.ts', import.meta.url));
 
 /** Runs tests/sfu/publisher.ts in its own process (npx-free: node with the tsx loader). */
 export function spawnPublisher(options: PublisherOptions): PublisherHandle {
-  const args = ['--url', options.url, '--room', options.room, '--identity', options.identity];
+  const args = [
+    '--url',
+    options.url,
+    '--room',
+    options.room,
+    '--identity',
+    options.identity,
+    '--watch-parent',
+  ];
   if (options.token) args.push('--token', options.token);
   if (options.apiKey) args.push('--api-key', options.apiKey);
   if (options.apiSecret) args.push('--api-secret', options.apiSecret);

@@ -17,7 +17,7 @@ import {
   UpdateRoomMetadataRequest,
 } from '@livekit/protocol';
 import type { ClaimGrants, VideoGrant } from 'livekit-server-sdk';
-import { AuthError, verifyToken } from './auth.js';
+import { type AuthError, verifyToken } from './auth.js';
 import type { RoomRegistry } from './registry.js';
 
 /** A Twirp error: `{code, msg}` JSON with the HTTP status Twirp assigns to the code. */
