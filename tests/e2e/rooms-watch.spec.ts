@@ -133,6 +133,9 @@ test('add a server, see the live room, watch it with moving video and an audio t
   await page.locator('[data-testid="tile"][data-identity="alice"]').hover();
   await page.getByRole('button', { name: 'Pin alice' }).click();
   await expect(page.locator('.stage.focus')).toBeVisible();
+  const stageVideo = page.locator('.stage-main video');
+  await expect.poll(() => stageVideo.evaluate((v: HTMLVideoElement) => v.readyState >= 2 && v.videoWidth > 0), { timeout: 15_000 }).toBe(true);
+  await page.waitForTimeout(500);
   await keepScreenshot(page, 'watch-pinned');
   await page.getByRole('button', { name: 'Back to grid' }).click();
   await expect(page.locator('.stage.grid')).toBeVisible();
@@ -235,7 +238,25 @@ test('joining with a URL and a token works without an API key', async ({ page, h
   await page.getByRole('button', { name: 'Join', exact: true }).click();
   await expect(page.getByTestId('watch-room')).toHaveText(room);
   await expect(page.getByTestId('tile')).toHaveCount(3, { timeout: 30_000 });
+
+  // A screen share gets its own tile, on the large stage.
+  const screen = spawnPublisher({ url: server.url, room, apiKey: server.apiKey, apiSecret: server.apiSecret, identity: 'dave', kind: 'screen', width: 640, height: 360, fps: 5 });
+  try {
+    await screen.ready;
+    await expect(page.locator('[data-testid="tile"][data-kind="screen"]')).toHaveCount(1, { timeout: 30_000 });
+    await expect(page.locator('.stage.focus .stage-main [data-kind="screen"]')).toBeVisible();
+    await expect.poll(() => page.locator('.stage-main video').evaluate((v: HTMLVideoElement) => v.videoWidth), { timeout: 20_000 }).toBe(640);
+    await keepScreenshot(page, 'watch-screen-share');
+  } finally {
+    await screen.stop();
+  }
+  await expect(page.locator('[data-testid="tile"][data-kind="screen"]')).toHaveCount(0, { timeout: 30_000 });
   await keepScreenshot(page, 'watch-token');
+
+  // A dropped signalling connection shows the reconnecting banner (and then what came of it).
+  expect(server.cutSignalling(room, 'guest-viewer')).toBe(true);
+  await expect(page.getByTestId('reconnecting').or(page.getByTestId('watch-error'))).toBeVisible({ timeout: 15_000 });
+  await keepScreenshot(page, 'watch-reconnecting');
   await page.getByRole('button', { name: 'Leave', exact: true }).click();
   await expect(page.getByText('No room is open.')).toBeVisible();
 });

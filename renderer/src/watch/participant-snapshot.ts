@@ -30,14 +30,23 @@ export interface Tile {
   video: VideoSnapshot | null;
 }
 
-/** One tile per participant (camera or avatar) plus one per screen share. */
+/**
+ * One tile per participant (camera, or an avatar when there is no video) plus one per screen
+ * share. Someone who shares a screen without a camera gets only the screen tile: an avatar
+ * beside it would say nothing more.
+ */
 export function tilesOf(participants: readonly ParticipantSnapshot[]): Tile[] {
   const tiles: Tile[] = [];
   for (const p of participants) {
-    tiles.push({ id: `${p.identity}:camera`, kind: 'camera', participant: p, video: p.camera });
+    if (p.camera || !p.screen) tiles.push({ id: `${p.identity}:camera`, kind: 'camera', participant: p, video: p.camera });
     if (p.screen) tiles.push({ id: `${p.identity}:screen`, kind: 'screen', participant: p, video: p.screen });
   }
   return tiles;
+}
+
+/** The tile that shows a participant's speaking and mic state: the camera tile when there is one. */
+export function isPrimaryTile(tile: Tile): boolean {
+  return tile.kind === 'camera' || !tile.participant.camera;
 }
 
 /** Up to two initials for an avatar: "Ada Lovelace" -> "AL", "bob-7" -> "B". */

@@ -1,5 +1,5 @@
 import { MicOffIcon, PinIcon, ScreenIcon, SpeakerOffIcon } from '../components/icons';
-import { initials, type Quality, type Tile } from './participant-snapshot';
+import { initials, isPrimaryTile, type Quality, type Tile } from './participant-snapshot';
 import { useAttachedVideo } from './use-attached-video';
 
 const qualityLabels: Record<Quality, string> = {
@@ -37,9 +37,10 @@ export function ParticipantTile({ tile, pinned, locallyMuted, large, onPin }: Pr
   const attach = useAttachedVideo(showVideo ? video.track : null);
   const label = tile.kind === 'screen' ? `${p.name}'s screen` : p.name;
   const audioOnly = tile.kind === 'camera' && !video;
+  const primary = isPrimaryTile(tile);
   return (
     <figure
-      className={`tile${p.speaking && tile.kind === 'camera' ? ' speaking' : ''}${large ? ' large' : ''}${tile.kind === 'screen' ? ' screen' : ''}`}
+      className={`tile${p.speaking && primary ? ' speaking' : ''}${large ? ' large' : ''}${tile.kind === 'screen' ? ' screen' : ''}`}
       data-testid="tile"
       data-kind={audioOnly ? 'audio' : tile.kind}
       data-identity={p.identity}
@@ -59,18 +60,18 @@ export function ParticipantTile({ tile, pinned, locallyMuted, large, onPin }: Pr
       )}
       <figcaption className="tile-caption">
         {tile.kind === 'screen' && <ScreenIcon size={14} />}
-        {tile.kind === 'camera' && p.hasAudio && p.audioMuted && (
+        {primary && p.hasAudio && p.audioMuted && (
           <span className="caption-icon muted-icon" title="Microphone muted" aria-label="Microphone muted" role="img">
             <MicOffIcon size={14} />
           </span>
         )}
-        {tile.kind === 'camera' && locallyMuted && (
+        {primary && locallyMuted && (
           <span className="caption-icon" title="Muted here" aria-label="Muted here" role="img">
             <SpeakerOffIcon size={14} />
           </span>
         )}
         <span className="tile-name">{label}</span>
-        {p.speaking && tile.kind === 'camera' && <span className="speaking-dot" title="Speaking" aria-label="Speaking" role="img" />}
+        {p.speaking && primary && <span className="speaking-dot" title="Speaking" aria-label="Speaking" role="img" />}
       </figcaption>
       <div className="tile-corner">
         <QualityBars quality={p.quality} />

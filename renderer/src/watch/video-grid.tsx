@@ -25,7 +25,7 @@ export function VideoGrid({ session }: { session: WatchSession }) {
             <p className="hint">Tiles appear as soon as someone joins.</p>
           </>
         ) : (
-          <p>{session.state === 'connecting' ? 'Connecting…' : 'Not connected.'}</p>
+          <p>{session.state === 'connecting' ? 'Connecting…' : session.state === 'reconnecting' ? 'Reconnecting…' : 'Not connected.'}</p>
         )}
       </div>
     );
