@@ -137,9 +137,21 @@ export class FfmpegToolchain {
     const width = options.width ?? 320;
     const attempt = (atSec: number) =>
       this.runFfmpeg([
-        '-hide_banner', '-loglevel', 'error', '-y',
-        '-ss', String(atSec), '-i', src,
-        '-frames:v', '1', '-vf', `scale=${width}:-2`, '-update', '1', dst,
+        '-hide_banner',
+        '-loglevel',
+        'error',
+        '-y',
+        '-ss',
+        String(atSec),
+        '-i',
+        src,
+        '-frames:v',
+        '1',
+        '-vf',
+        `scale=${width}:-2`,
+        '-update',
+        '1',
+        dst,
       ]);
     let result = await attempt(options.atSec ?? 1);
     // Seeking past the end of a short file exits 0 but writes nothing: try the first frame.
@@ -171,7 +183,8 @@ export async function locateFfmpeg(options: FfmpegLocateOptions = {}): Promise<F
     : null;
   const staticFfmpeg = (options.resolveFfmpegStatic ?? resolveFfmpegStatic)();
   const explicitProbe =
-    options.ffprobePath || (options.ffmpegPath ? siblingBinary(options.ffmpegPath, 'ffprobe', exe) : null);
+    options.ffprobePath ||
+    (options.ffmpegPath ? siblingBinary(options.ffmpegPath, 'ffprobe', exe) : null);
 
   const ffmpeg = await locateOne('ffmpeg', [
     { source: 'override', path: options.ffmpegPath || null, explicit: true },
@@ -198,7 +211,10 @@ interface Candidate {
   readonly explicit?: boolean;
 }
 
-async function locateOne(tool: 'ffmpeg' | 'ffprobe', candidates: Candidate[]): Promise<LocatedBinary> {
+async function locateOne(
+  tool: 'ffmpeg' | 'ffprobe',
+  candidates: Candidate[],
+): Promise<LocatedBinary> {
   const tried: string[] = [];
   for (const candidate of candidates) {
     if (!candidate.path) continue;
@@ -223,7 +239,11 @@ async function locateOne(tool: 'ffmpeg' | 'ffprobe', candidates: Candidate[]): P
   );
 }
 
-function validateBinary(tool: 'ffmpeg' | 'ffprobe', binary: string, tried: string[]): Promise<string> {
+function validateBinary(
+  tool: 'ffmpeg' | 'ffprobe',
+  binary: string,
+  tried: string[],
+): Promise<string> {
   const key = `${tool}\0${binary}`;
   let pending = validationCache.get(key);
   if (!pending) {
@@ -235,7 +255,11 @@ function validateBinary(tool: 'ffmpeg' | 'ffprobe', binary: string, tried: strin
   return pending;
 }
 
-async function runValidation(tool: 'ffmpeg' | 'ffprobe', binary: string, tried: string[]): Promise<string> {
+async function runValidation(
+  tool: 'ffmpeg' | 'ffprobe',
+  binary: string,
+  tried: string[],
+): Promise<string> {
   let versionRun: ProcessResult;
   try {
     versionRun = await runProcess(binary, ['-hide_banner', '-version'], { timeoutMs: 15_000 });
@@ -316,7 +340,11 @@ async function isNonEmptyFile(filePath: string): Promise<boolean> {
   }
 }
 
-function runProcess(binary: string, args: readonly string[], options: RunOptions): Promise<ProcessResult> {
+function runProcess(
+  binary: string,
+  args: readonly string[],
+  options: RunOptions,
+): Promise<ProcessResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -353,20 +381,18 @@ export function parseProbeJson(json: string): MediaProbe {
     format?: Record<string, unknown>;
     streams?: Record<string, unknown>[];
   };
-  const streams = (raw.streams ?? []).map(
-    (s): ProbedStream => ({
-      index: toNumber(s.index) ?? 0,
-      kind: s.codec_type === 'video' ? 'video' : s.codec_type === 'audio' ? 'audio' : 'other',
-      codec: typeof s.codec_name === 'string' ? s.codec_name : null,
-      width: toNumber(s.width),
-      height: toNumber(s.height),
-      sampleRate: toNumber(s.sample_rate),
-      channels: toNumber(s.channels),
-      durationSec: toNumber(s.duration),
-      packetCount: toNumber(s.nb_read_packets),
-      avgFrameRate: s.codec_type === 'video' ? toRate(s.avg_frame_rate) : null,
-    }),
-  );
+  const streams = (raw.streams ?? []).map((s): ProbedStream => ({
+    index: toNumber(s.index) ?? 0,
+    kind: s.codec_type === 'video' ? 'video' : s.codec_type === 'audio' ? 'audio' : 'other',
+    codec: typeof s.codec_name === 'string' ? s.codec_name : null,
+    width: toNumber(s.width),
+    height: toNumber(s.height),
+    sampleRate: toNumber(s.sample_rate),
+    channels: toNumber(s.channels),
+    durationSec: toNumber(s.duration),
+    packetCount: toNumber(s.nb_read_packets),
+    avgFrameRate: s.codec_type === 'video' ? toRate(s.avg_frame_rate) : null,
+  }));
   return {
     formatName: typeof raw.format?.format_name === 'string' ? raw.format.format_name : null,
     durationSec: toNumber(raw.format?.duration),

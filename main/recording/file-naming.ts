@@ -78,7 +78,8 @@ export function validateRecordingPathTemplate(template: string): void {
  */
 export function renderRecordingPath(template: string, values: RecordingPathValues): string {
   validateRecordingPathTemplate(template);
-  const start = typeof values.start === 'string' ? values.start : formatRecordingStart(values.start);
+  const start =
+    typeof values.start === 'string' ? values.start : formatRecordingStart(values.start);
   const raw: Record<(typeof PLACEHOLDERS)[number], string> = { ...values, start };
   const segments = template
     .split(/[\\/]+/)

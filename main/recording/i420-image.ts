@@ -42,7 +42,9 @@ export function evenSize(width: number, height: number): { width: number; height
 export function fitI420(source: I420Image, width: number, height: number): I420Image {
   if (source.width === width && source.height === height) return source;
   if (source.data.length < i420ByteLength(source.width, source.height)) {
-    throw new Error(`I420 frame ${source.width}x${source.height} has only ${source.data.length} bytes`);
+    throw new Error(
+      `I420 frame ${source.width}x${source.height} has only ${source.data.length} bytes`,
+    );
   }
   const out = blackI420(width, height);
   const scale = Math.min(width / source.width, height / source.height);
@@ -61,25 +63,54 @@ export function fitI420(source: I420Image, width: number, height: number): I420I
   const dstChroma = dstChromaWidth * ((height + 1) >> 1);
 
   copyPlane(
-    source.data, 0, source.width, source.width, source.height,
-    out.data, 0, width, left, top, fitWidth, fitHeight,
+    source.data,
+    0,
+    source.width,
+    source.width,
+    source.height,
+    out.data,
+    0,
+    width,
+    left,
+    top,
+    fitWidth,
+    fitHeight,
   );
   for (const [srcOffset, dstOffset] of [
     [srcLuma, dstLuma],
     [srcLuma + srcChroma, dstLuma + dstChroma],
   ] as const) {
     copyPlane(
-      source.data, srcOffset, srcChromaWidth, srcChromaWidth, srcChromaHeight,
-      out.data, dstOffset, dstChromaWidth, left >> 1, top >> 1, fitWidth >> 1, fitHeight >> 1,
+      source.data,
+      srcOffset,
+      srcChromaWidth,
+      srcChromaWidth,
+      srcChromaHeight,
+      out.data,
+      dstOffset,
+      dstChromaWidth,
+      left >> 1,
+      top >> 1,
+      fitWidth >> 1,
+      fitHeight >> 1,
     );
   }
   return out;
 }
 
 function copyPlane(
-  src: Uint8Array, srcOffset: number, srcStride: number, srcWidth: number, srcHeight: number,
-  dst: Uint8Array, dstOffset: number, dstStride: number,
-  left: number, top: number, fitWidth: number, fitHeight: number,
+  src: Uint8Array,
+  srcOffset: number,
+  srcStride: number,
+  srcWidth: number,
+  srcHeight: number,
+  dst: Uint8Array,
+  dstOffset: number,
+  dstStride: number,
+  left: number,
+  top: number,
+  fitWidth: number,
+  fitHeight: number,
 ): void {
   const columns = new Int32Array(fitWidth);
   for (let x = 0; x < fitWidth; x++) {

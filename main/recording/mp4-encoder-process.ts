@@ -106,28 +106,67 @@ export function buildMp4EncoderArgs(options: Mp4EncoderOptions): string[] {
   const fps = options.fps;
   const keyframeFrames = Math.max(1, Math.round(fps * (options.keyframeIntervalSec ?? 1)));
   return [
-    '-hide_banner', '-nostdin', '-nostats', '-loglevel', 'warning', '-y',
-    '-thread_queue_size', '128', '-f', 'ivf', '-i', `pipe:${VIDEO_FD}`,
-    '-thread_queue_size', '256', '-f', 's16le',
-    '-ar', String(options.sampleRate ?? 48_000), '-ac', String(options.channels ?? 2),
-    '-i', `pipe:${AUDIO_FD}`,
-    '-map', '0:v:0', '-map', '1:a:0',
-    '-c:v', 'libx264', '-preset', options.preset ?? 'veryfast',
+    '-hide_banner',
+    '-nostdin',
+    '-nostats',
+    '-loglevel',
+    'warning',
+    '-y',
+    '-thread_queue_size',
+    '128',
+    '-f',
+    'ivf',
+    '-i',
+    `pipe:${VIDEO_FD}`,
+    '-thread_queue_size',
+    '256',
+    '-f',
+    's16le',
+    '-ar',
+    String(options.sampleRate ?? 48_000),
+    '-ac',
+    String(options.channels ?? 2),
+    '-i',
+    `pipe:${AUDIO_FD}`,
+    '-map',
+    '0:v:0',
+    '-map',
+    '1:a:0',
+    '-c:v',
+    'libx264',
+    '-preset',
+    options.preset ?? 'veryfast',
     ...(options.tune ? ['-tune', options.tune] : []),
-    '-crf', String(options.crf ?? 23), '-pix_fmt', 'yuv420p',
+    '-crf',
+    String(options.crf ?? 23),
+    '-pix_fmt',
+    'yuv420p',
     // No B-frames: their reorder delay would need an edit list too, and would shift video
     // 2 frames late in the fragmented file.
-    '-bf', '0',
-    '-g', String(keyframeFrames), '-keyint_min', String(keyframeFrames),
-    '-fps_mode', 'passthrough',
-    '-c:a', 'aac', '-b:a', options.audioBitrate ?? '128k',
+    '-bf',
+    '0',
+    '-g',
+    String(keyframeFrames),
+    '-keyint_min',
+    String(keyframeFrames),
+    '-fps_mode',
+    'passthrough',
+    '-c:a',
+    'aac',
+    '-b:a',
+    options.audioBitrate ?? '128k',
     // Each fragment is self-contained: a crash loses at most the one being written.
-    '-movflags', '+frag_keyframe+empty_moov+default_base_moof',
-    '-frag_duration', '1000000',
+    '-movflags',
+    '+frag_keyframe+empty_moov+default_base_moof',
+    '-frag_duration',
+    '1000000',
     // Without this, a fragment can sit in ffmpeg's 32 KiB I/O buffer (quiet, static video
     // compresses that small) and a kill loses it.
-    '-flush_packets', '1',
-    '-f', 'mp4', options.outputPath,
+    '-flush_packets',
+    '1',
+    '-f',
+    'mp4',
+    options.outputPath,
   ];
 }
 
@@ -207,11 +246,16 @@ export class Mp4EncoderProcess {
     this.maxQueuedTicks = Math.ceil(options.fps * 10);
     this.bytesPerSample = 2 * channels;
     this.maxAudioBytes = Math.round(
-      (((options.maxQueuedAudioMs ?? 5000) * (options.sampleRate ?? 48_000)) / 1000) * this.bytesPerSample,
+      (((options.maxQueuedAudioMs ?? 5000) * (options.sampleRate ?? 48_000)) / 1000) *
+        this.bytesPerSample,
     );
 
     this.child = options.toolchain.spawnFfmpeg(buildMp4EncoderArgs(options), [
-      'ignore', 'ignore', 'pipe', 'pipe', 'pipe',
+      'ignore',
+      'ignore',
+      'pipe',
+      'pipe',
+      'pipe',
     ]);
     this.videoPipe = this.child.stdio[VIDEO_FD] as Writable;
     this.audioPipe = this.child.stdio[AUDIO_FD] as Writable;
@@ -272,7 +316,7 @@ export class Mp4EncoderProcess {
     const distinct = image !== this.lastQueuedImage;
     if (
       !this.running ||
-      (distinct && this.distinctQueued >= this.maxDistinctQueued) ||
+      (distinct && this.distinctQueued >= this.distinctQueueCap()) ||
       this.videoQueue.length >= this.maxQueuedTicks
     ) {
       this.stats.videoFramesDropped++;
@@ -285,16 +329,33 @@ export class Mp4EncoderProcess {
     return true;
   }
 
+  // ffmpeg takes about half a second to load and start reading (longer on a busy machine);
+  // frames queued meanwhile are not a sign of an encoder falling behind.
+  private distinctQueueCap(): number {
+    // It reads a few frames, then pauses to set up x264: count it started after a second.
+    const started = this.stats.videoFramesWritten >= this.options.fps;
+    return started
+      ? this.maxDistinctQueued
+      : Math.max(this.maxDistinctQueued, this.options.fps * 2);
+  }
+
   // One frame at a time goes into the pipe's own buffer; the rest wait in `videoQueue`,
   // where repeated ticks don't copy their image.
   private pumpVideo(): void {
-    while (this.videoQueue.length > 0 && this.videoPipe.writableLength === 0 && this.exitInfo === null) {
+    while (
+      this.videoQueue.length > 0 &&
+      this.videoPipe.writableLength === 0 &&
+      this.exitInfo === null
+    ) {
       const next = this.videoQueue.shift()!;
       if (next.distinct) this.distinctQueued--;
       if (this.videoQueue.length === 0) this.lastQueuedImage = null;
       this.videoPipe.cork();
       this.videoPipe.write(
-        ivfFrameHeader(this.frameBytes, videoTimestamp(next.index, this.options.fps, this.sampleRate)),
+        ivfFrameHeader(
+          this.frameBytes,
+          videoTimestamp(next.index, this.options.fps, this.sampleRate),
+        ),
       );
       this.videoPipe.write(next.image.data.subarray(0, this.frameBytes));
       this.videoPipe.uncork();
@@ -354,7 +415,10 @@ export class Mp4EncoderProcess {
 
   private async runFinish(): Promise<RecordingFileResult> {
     this.stopping = true;
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), this.options.exitTimeoutMs ?? 30_000);
+    const timer = setTimeout(
+      () => this.child.kill('SIGKILL'),
+      this.options.exitTimeoutMs ?? 30_000,
+    );
     // Queued frames go out before the pipe closes.
     await Promise.race([this.videoIdle(), this.exited]);
     this.videoPipe.end();
@@ -365,28 +429,45 @@ export class Mp4EncoderProcess {
     const finalized = await finalizeFragmentedMp4(this.options.toolchain, this.options.outputPath);
     const durationSec = playableDurationSec(finalized.probe);
     const bytes = await fileSize(this.options.outputPath);
-    const base = { path: this.options.outputPath, durationSec, bytes, remuxed: finalized.remuxed, probe: finalized.probe };
+    const base = {
+      path: this.options.outputPath,
+      durationSec,
+      bytes,
+      remuxed: finalized.remuxed,
+      probe: finalized.probe,
+    };
     const video = finalized.probe?.streams.find((s) => s.kind === 'video');
     const audio = finalized.probe?.streams.find((s) => s.kind === 'audio');
     if (!finalized.probe || !video || (video.packetCount ?? 0) === 0) {
-      return { ...base, status: 'failed', error: this.describeFailure(finalized.error ?? 'no video in the file') };
+      return {
+        ...base,
+        status: 'failed',
+        error: this.describeFailure(finalized.error ?? 'no video in the file'),
+      };
     }
     // The file must hold what was written, give or take one fragment, and its audio.
     const missingFrames = this.stats.videoFramesWritten - (video.packetCount ?? 0);
     const complete =
-      exit.code === 0 && this.crash === null && audio !== undefined && missingFrames <= this.options.fps;
+      exit.code === 0 &&
+      this.crash === null &&
+      audio !== undefined &&
+      missingFrames <= this.options.fps;
     if (complete) return { ...base, status: 'complete', error: finalized.error };
     return {
       ...base,
       status: 'interrupted',
       error: this.describeFailure(
         this.crash?.message ??
-          (audio ? `file has ${video.packetCount} of ${this.stats.videoFramesWritten} frames` : 'file has no audio'),
+          (audio
+            ? `file has ${video.packetCount} of ${this.stats.videoFramesWritten} frames`
+            : 'file has no audio'),
       ),
     };
   }
 
   private describeFailure(reason: string): string {
-    return this.crash && !reason.includes(this.crash.message) ? `${reason}; ${this.crash.message}` : reason;
+    return this.crash && !reason.includes(this.crash.message)
+      ? `${reason}; ${this.crash.message}`
+      : reason;
   }
 }

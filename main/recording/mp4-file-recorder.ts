@@ -10,12 +10,19 @@ import { RecordingTimeline, monotonicClock } from './timeline.js';
 import type { Clock, PcmFrame, TimelineCounters, TimelineOutput } from './timeline.js';
 
 /** Options of {@link Mp4FileRecorder}. Encoder options pass through to ffmpeg. */
-export interface Mp4FileRecorderOptions
-  extends Pick<
-    Mp4EncoderOptions,
-    'toolchain' | 'outputPath' | 'preset' | 'tune' | 'crf' | 'keyframeIntervalSec' | 'audioBitrate' |
-    'maxQueuedVideoFrames' | 'maxQueuedAudioMs' | 'exitTimeoutMs'
-  > {
+export interface Mp4FileRecorderOptions extends Pick<
+  Mp4EncoderOptions,
+  | 'toolchain'
+  | 'outputPath'
+  | 'preset'
+  | 'tune'
+  | 'crf'
+  | 'keyframeIntervalSec'
+  | 'audioBitrate'
+  | 'maxQueuedVideoFrames'
+  | 'maxQueuedAudioMs'
+  | 'exitTimeoutMs'
+> {
   /** Default: monotonic `performance.now()`. */
   readonly clock?: Clock;
   /** Output frame rate; default 30. */

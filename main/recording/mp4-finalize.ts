@@ -41,19 +41,37 @@ export async function finalizeFragmentedMp4(
   const temporary = `${path}.remux.tmp`;
   try {
     const result = await toolchain.runFfmpeg([
-      '-hide_banner', '-nostdin', '-loglevel', 'error', '-y',
+      '-hide_banner',
+      '-nostdin',
+      '-loglevel',
+      'error',
+      '-y',
       // A crash can cut the last fragment short; keep everything before it.
-      '-err_detect', 'ignore_err', '-i', path,
-      '-map', '0', '-c', 'copy', '-movflags', '+faststart', '-f', 'mp4', temporary,
+      '-err_detect',
+      'ignore_err',
+      '-i',
+      path,
+      '-map',
+      '0',
+      '-c',
+      'copy',
+      '-movflags',
+      '+faststart',
+      '-f',
+      'mp4',
+      temporary,
     ]);
-    if (result.code !== 0) throw new Error(`remux failed (exit ${result.code}): ${tail(result.stderr, 500)}`);
+    if (result.code !== 0)
+      throw new Error(`remux failed (exit ${result.code}): ${tail(result.stderr, 500)}`);
     const after = await toolchain.probeMedia(temporary);
     // The remux must keep every stream and (nearly) every packet, or the original is better.
     for (const stream of before.streams) {
       const remuxed = after.streams.find((s) => s.index === stream.index);
       const expected = stream.packetCount ?? 0;
       if (!remuxed || (remuxed.packetCount ?? 0) < expected - 1) {
-        throw new Error(`remux lost packets of stream ${stream.index} (${remuxed?.packetCount ?? 0} of ${expected})`);
+        throw new Error(
+          `remux lost packets of stream ${stream.index} (${remuxed?.packetCount ?? 0} of ${expected})`,
+        );
       }
     }
     await rename(temporary, path);

@@ -26,7 +26,12 @@ export async function repairRecording(
   try {
     magic = await readHead(path, 12);
   } catch (error) {
-    return { kind: 'unknown', outcome: 'unreadable', durationSec: 0, error: (error as Error).message };
+    return {
+      kind: 'unknown',
+      outcome: 'unreadable',
+      durationSec: 0,
+      error: (error as Error).message,
+    };
   }
   const riff = magic.toString('ascii', 0, 4);
   if (riff === 'RIFF' || riff === 'RF64') {
@@ -39,7 +44,12 @@ export async function repairRecording(
         error: wav.dataBytes > 0 ? null : 'no audio data',
       };
     } catch (error) {
-      return { kind: 'wav', outcome: 'unreadable', durationSec: 0, error: (error as Error).message };
+      return {
+        kind: 'wav',
+        outcome: 'unreadable',
+        durationSec: 0,
+        error: (error as Error).message,
+      };
     }
   }
   if (magic.toString('ascii', 4, 8) === 'ftyp') {

@@ -76,7 +76,7 @@ export interface RecordingTimelineOptions {
    * delivery jitter. Default 300 ms.
    */
   readonly latencyMs?: number;
-  /** Audio offsets smaller than this are left alone (avoids clicks from jitter). Default 20 ms. */
+  /** Audio offsets smaller than this are left alone (each correction is a tiny click). Default 10 ms. */
   readonly audioToleranceMs?: number;
   /** Offsets beyond this are corrected at once instead of after a measuring window. Default 200 ms. */
   readonly audioJumpMs?: number;
@@ -160,14 +160,16 @@ export class RecordingTimeline {
     this.clock = options.clock;
     this.fps = options.fps ?? 30;
     this.hasVideo = options.video ?? true;
-    this.size = options.videoSize ? evenSize(options.videoSize.width, options.videoSize.height) : null;
+    this.size = options.videoSize
+      ? evenSize(options.videoSize.width, options.videoSize.height)
+      : null;
     this.sampleRate = options.sampleRate ?? 48_000;
     this.channels = options.channels ?? 2;
     this.latencyMs = options.latencyMs ?? 300;
     this.t0 = options.startMs ?? this.clock.now();
     this.maxPendingFrames =
       options.maxPendingVideoFrames ?? Math.ceil(60 * (0.5 + this.latencyMs / 1000));
-    this.toleranceSamples = this.msToSamples(options.audioToleranceMs ?? 20);
+    this.toleranceSamples = this.msToSamples(options.audioToleranceMs ?? 10);
     this.jumpSamples = this.msToSamples(options.audioJumpMs ?? 200);
     this.windowMs = options.audioWindowMs ?? 1000;
     this.maxAudioSamples = this.msToSamples(options.maxAudioBacklogMs ?? 5000);
@@ -253,7 +255,8 @@ export class RecordingTimeline {
   private placeBurst(): void {
     if (this.burst.length === 0) return;
     const samples = this.burstSamples;
-    let pcm = this.burst.length === 1 ? this.burst[0]! : concatInt16(this.burst, samples * this.channels);
+    let pcm =
+      this.burst.length === 1 ? this.burst[0]! : concatInt16(this.burst, samples * this.channels);
     const arrivalMs = this.burstArrivalMs;
     this.burst = [];
     this.burstSamples = 0;
@@ -272,7 +275,8 @@ export class RecordingTimeline {
       this.windowMinOffset = Math.min(this.windowMinOffset, offset);
       if (arrivalMs - this.windowStartMs >= this.windowMs) {
         this.lastOffsetSamples = this.windowMinOffset;
-        if (Math.abs(this.windowMinOffset) > this.toleranceSamples) correction = this.windowMinOffset;
+        if (Math.abs(this.windowMinOffset) > this.toleranceSamples)
+          correction = this.windowMinOffset;
         this.windowMinOffset = Infinity;
       }
     }
@@ -378,7 +382,11 @@ export class RecordingTimeline {
       const lastSamples = last.length / this.channels;
       const cut = Math.min(left, lastSamples);
       if (cut === lastSamples) this.audioChunks.pop();
-      else this.audioChunks[this.audioChunks.length - 1] = last.subarray(0, (lastSamples - cut) * this.channels);
+      else
+        this.audioChunks[this.audioChunks.length - 1] = last.subarray(
+          0,
+          (lastSamples - cut) * this.channels,
+        );
       this.audioQueued -= cut;
       this.counters.audioSamplesTrimmed += cut;
       left -= cut;
@@ -391,7 +399,8 @@ export class RecordingTimeline {
     }
     if (frame.channels === 1 && this.channels === 2) {
       const out = new Int16Array(frame.samplesPerChannel * 2);
-      for (let i = 0; i < frame.samplesPerChannel; i++) out[2 * i] = out[2 * i + 1] = frame.data[i]!;
+      for (let i = 0; i < frame.samplesPerChannel; i++)
+        out[2 * i] = out[2 * i + 1] = frame.data[i]!;
       return out;
     }
     throw new Error(`${frame.channels}-channel audio on a ${this.channels}-channel timeline`);

@@ -43,7 +43,9 @@ export class WavFileRecorder {
 
   /** Opens the file and starts the timeline (t0 is now). */
   static async start(options: WavFileRecorderOptions): Promise<WavFileRecorder> {
-    const writer = await WavWriter.open(options.outputPath, { headerIntervalMs: options.headerIntervalMs });
+    const writer = await WavWriter.open(options.outputPath, {
+      headerIntervalMs: options.headerIntervalMs,
+    });
     const timeline = new RecordingTimeline({
       clock: options.clock ?? monotonicClock,
       video: false,
@@ -61,13 +63,23 @@ export class WavFileRecorder {
     this.timeline.setTrackDelay('audio', delayMs);
   }
 
-  get progress(): { bytes: number; durationSec: number; droppedSamples: number; timeline: Readonly<TimelineCounters> } {
+  get progress(): {
+    bytes: number;
+    durationSec: number;
+    droppedSamples: number;
+    timeline: Readonly<TimelineCounters>;
+  } {
     return {
       bytes: this.writer.bytes,
       durationSec: this.writer.durationSec,
       droppedSamples: this.writer.droppedSamples,
       timeline: { ...this.timeline.counters },
     };
+  }
+
+  /** The first write error (disk full, file removed); after it, audio is dropped. */
+  get error(): Error | null {
+    return this.writer.error;
   }
 
   /** Writes what is due, closes the file and checks its header against its size. Idempotent. */
@@ -91,7 +103,13 @@ export class WavFileRecorder {
         error: check.dataBytes > 0 ? null : 'no audio was recorded',
       };
     } catch (error) {
-      return { status: 'failed', path: this.writer.path, durationSec: 0, bytes: 0, error: (error as Error).message };
+      return {
+        status: 'failed',
+        path: this.writer.path,
+        durationSec: 0,
+        bytes: 0,
+        error: (error as Error).message,
+      };
     }
   }
 }

@@ -68,7 +68,8 @@ export interface ParsedWavHeader {
 export function parseWavHeader(bytes: Buffer): ParsedWavHeader | null {
   if (bytes.length < 12) return null;
   const magic = bytes.toString('ascii', 0, 4);
-  if ((magic !== 'RIFF' && magic !== 'RF64') || bytes.toString('ascii', 8, 12) !== 'WAVE') return null;
+  if ((magic !== 'RIFF' && magic !== 'RF64') || bytes.toString('ascii', 8, 12) !== 'WAVE')
+    return null;
   let format: WavFormat | null = null;
   let ds64DataBytes: number | null = null;
   let offset = 12;
@@ -86,7 +87,8 @@ export function parseWavHeader(bytes: Buffer): ParsedWavHeader | null {
       };
     } else if (id === 'data') {
       if (!format) return null;
-      const declared = magic === 'RF64' && size === MAX_U32 && ds64DataBytes !== null ? ds64DataBytes : size;
+      const declared =
+        magic === 'RF64' && size === MAX_U32 && ds64DataBytes !== null ? ds64DataBytes : size;
       return {
         format,
         rf64: magic === 'RF64',
@@ -151,7 +153,11 @@ export class WavWriter {
 
   /** Creates (or truncates) the file and writes an empty header. */
   static async open(path: string, options: WavWriterOptions = {}): Promise<WavWriter> {
-    const format = { sampleRate: options.sampleRate ?? 48_000, channels: options.channels ?? 2, bitsPerSample: 16 };
+    const format = {
+      sampleRate: options.sampleRate ?? 48_000,
+      channels: options.channels ?? 2,
+      bitsPerSample: 16,
+    };
     const handle = await open(path, 'w');
     try {
       await handle.write(buildWavHeader(format, 0), 0, WAV_HEADER_BYTES, 0);
@@ -252,7 +258,8 @@ export async function repairWav(path: string): Promise<WavRepairResult> {
     if (!parsed) throw new Error(`${path} is not a WAV file with a readable header`);
     const fileBytes = (await handle.stat()).size;
     const blockAlign = (parsed.format.channels * parsed.format.bitsPerSample) / 8;
-    const dataBytes = Math.floor(Math.max(0, fileBytes - parsed.dataOffset) / blockAlign) * blockAlign;
+    const dataBytes =
+      Math.floor(Math.max(0, fileBytes - parsed.dataOffset) / blockAlign) * blockAlign;
     const rewritten = dataBytes !== parsed.declaredDataBytes;
     if (rewritten) {
       if (parsed.dataOffset === WAV_HEADER_BYTES && head.toString('ascii', 48, 52) === 'fmt ') {
@@ -265,7 +272,12 @@ export async function repairWav(path: string): Promise<WavRepairResult> {
         await handle.write(sizes, 0, 4, parsed.dataSizeFieldOffset);
       }
     }
-    return { format: parsed.format, dataBytes, durationSec: wavDurationSec(parsed.format, dataBytes), rewritten };
+    return {
+      format: parsed.format,
+      dataBytes,
+      durationSec: wavDurationSec(parsed.format, dataBytes),
+      rewritten,
+    };
   } finally {
     await handle.close();
   }

@@ -63,7 +63,12 @@ export async function feedRealTime(source: SyntheticSource, options: FeedOptions
           data[2 * i] = value;
           data[2 * i + 1] = value;
         }
-        source.onAudio({ data, sampleRate: SAMPLE_RATE, channels: 2, samplesPerChannel: chunkSamples });
+        source.onAudio({
+          data,
+          sampleRate: SAMPLE_RATE,
+          channels: 2,
+          samplesPerChannel: chunkSamples,
+        });
         chunk++;
       }
       // Audio is the master clock: a frame goes out once the audio up to its time has.
@@ -83,8 +88,21 @@ export async function feedRealTime(source: SyntheticSource, options: FeedOptions
 export async function findFlashOnsets(toolchain: FfmpegToolchain, file: string): Promise<number[]> {
   // showinfo logs each frame's timestamp and mean luma.
   const raw = await toolchain.runFfmpeg([
-    '-hide_banner', '-nostats', '-v', 'info', '-i', file, '-map', '0:v:0', '-vf', 'scale=16:16,format=gray,showinfo',
-    '-fps_mode', 'passthrough', '-f', 'null', '-',
+    '-hide_banner',
+    '-nostats',
+    '-v',
+    'info',
+    '-i',
+    file,
+    '-map',
+    '0:v:0',
+    '-vf',
+    'scale=16:16,format=gray,showinfo',
+    '-fps_mode',
+    'passthrough',
+    '-f',
+    'null',
+    '-',
   ]);
   const onsets: number[] = [];
   let wasWhite = false;
@@ -114,7 +132,19 @@ async function decodeMonoPcm(toolchain: FfmpegToolchain, file: string): Promise<
   const { spawn } = await import('node:child_process');
   return new Promise((resolve, reject) => {
     const child = spawn(toolchain.ffmpeg.path, [
-      '-v', 'error', '-i', file, '-map', '0:a:0', '-ac', '1', '-ar', String(SAMPLE_RATE), '-f', 's16le', '-',
+      '-v',
+      'error',
+      '-i',
+      file,
+      '-map',
+      '0:a:0',
+      '-ac',
+      '1',
+      '-ar',
+      String(SAMPLE_RATE),
+      '-f',
+      's16le',
+      '-',
     ]);
     const chunks: Buffer[] = [];
     child.stdout.on('data', (c: Buffer) => chunks.push(c));

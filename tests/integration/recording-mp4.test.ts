@@ -91,7 +91,11 @@ describe('Mp4FileRecorder with real ffmpeg', () => {
     const leftBehind = path.join(folder, 'left-behind.mp4');
     await copyFile(outputPath, leftBehind);
     const fragmented = await toolchain.probeMedia(leftBehind);
-    console.log('fragmented after kill -9', fragmented.durationSec, fragmented.streams.map((s) => s.packetCount));
+    console.log(
+      'fragmented after kill -9',
+      fragmented.durationSec,
+      fragmented.streams.map((s) => s.packetCount),
+    );
     expect(fragmented.durationSec!).toBeGreaterThanOrEqual(2);
     const decode = await toolchain.runFfmpeg(['-v', 'error', '-i', leftBehind, '-f', 'null', '-']);
     expect(decode.code).toBe(0);
@@ -119,7 +123,11 @@ describe('Mp4FileRecorder with real ffmpeg', () => {
         markersAtSec: [2.5],
         // 640x360, then a simulcast drop to 320x180, then a 4:3 camera with odd sizes.
         sizeAt: (sec) =>
-          sec < 1 ? { width: 640, height: 360 } : sec < 2 ? { width: 320, height: 180 } : { width: 481, height: 361 },
+          sec < 1
+            ? { width: 640, height: 360 }
+            : sec < 2
+              ? { width: 320, height: 180 }
+              : { width: 481, height: 361 },
       },
     );
     const result = await recorder.stop();
@@ -130,7 +138,17 @@ describe('Mp4FileRecorder with real ffmpeg', () => {
     expect(decode.code).toBe(0);
     expect(decode.stderr).toBe('');
     // Every decoded frame has the file's size (showinfo reports each).
-    const info = await toolchain.runFfmpeg(['-hide_banner', '-nostats', '-i', outputPath, '-vf', 'showinfo', '-f', 'null', '-']);
+    const info = await toolchain.runFfmpeg([
+      '-hide_banner',
+      '-nostats',
+      '-i',
+      outputPath,
+      '-vf',
+      'showinfo',
+      '-f',
+      'null',
+      '-',
+    ]);
     const sizes = new Set([...info.stderr.matchAll(/ s:(\d+x\d+) /g)].map((m) => m[1]));
     expect([...sizes]).toEqual(['640x360']);
     const flashes = await findFlashOnsets(toolchain, outputPath);
@@ -139,8 +157,16 @@ describe('Mp4FileRecorder with real ffmpeg', () => {
 
   it('starts at the fallback size with black video when no frame ever comes', async () => {
     const outputPath = path.join(folder, 'no-video.mp4');
-    const recorder = new Mp4FileRecorder({ toolchain, outputPath, fallbackVideoSize: { width: 320, height: 240 }, sizeWaitMs: 500 });
-    await feedRealTime({ onVideo: () => {}, onAudio: (a) => recorder.pushAudioFrame(a) }, { durationSec: 1.5, fps: 30, markersAtSec: [] });
+    const recorder = new Mp4FileRecorder({
+      toolchain,
+      outputPath,
+      fallbackVideoSize: { width: 320, height: 240 },
+      sizeWaitMs: 500,
+    });
+    await feedRealTime(
+      { onVideo: () => {}, onAudio: (a) => recorder.pushAudioFrame(a) },
+      { durationSec: 1.5, fps: 30, markersAtSec: [] },
+    );
     const result = await recorder.stop();
     expect(result.status).toBe('complete');
     const video = result.probe!.streams.find((s) => s.kind === 'video')!;
@@ -151,7 +177,9 @@ describe('Mp4FileRecorder with real ffmpeg', () => {
 
 describe('locating ffmpeg', () => {
   it('fails with a clear error for a missing configured path', async () => {
-    const error = await locateFfmpeg({ ffmpegPath: '/nonexistent/ffmpeg' }).catch((e: unknown) => e);
+    const error = await locateFfmpeg({ ffmpegPath: '/nonexistent/ffmpeg' }).catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(FfmpegNotFoundError);
     expect((error as Error).message).toBe(
       'ffmpeg not found at /nonexistent/ffmpeg: set Settings > ffmpeg path or install ffmpeg',
@@ -159,10 +187,16 @@ describe('locating ffmpeg', () => {
   });
 
   it('fails for an environment path that is not ffmpeg, and for an empty PATH', async () => {
-    const notFfmpeg = await locateFfmpeg({ env: { HAVEN_FFMPEG: '/bin/true', PATH: '' } }).catch((e: unknown) => e);
+    const notFfmpeg = await locateFfmpeg({ env: { HAVEN_FFMPEG: '/bin/true', PATH: '' } }).catch(
+      (e: unknown) => e,
+    );
     expect((notFfmpeg as Error).message).toMatch(/\/bin\/true is not a working ffmpeg/);
-    const none = await locateFfmpeg({ env: { PATH: '' }, resolveFfmpegStatic: () => null }).catch((e: unknown) => e);
-    expect((none as Error).message).toBe('ffmpeg not found on PATH: set Settings > ffmpeg path or install ffmpeg');
+    const none = await locateFfmpeg({ env: { PATH: '' }, resolveFfmpegStatic: () => null }).catch(
+      (e: unknown) => e,
+    );
+    expect((none as Error).message).toBe(
+      'ffmpeg not found on PATH: set Settings > ffmpeg path or install ffmpeg',
+    );
   });
 
   it('finds ffmpeg and ffprobe on PATH, with versions', async () => {

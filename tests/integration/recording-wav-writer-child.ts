@@ -6,8 +6,11 @@ import { feedRealTime } from './recording-fixtures.js';
 const outputPath = process.argv[2]!;
 const recorder = await WavFileRecorder.start({ outputPath });
 setInterval(() => process.stdout.write(`${JSON.stringify(recorder.progress)}\n`), 100);
-await feedRealTime({ onVideo: () => {}, onAudio: (a) => recorder.pushAudioFrame(a) }, {
-  durationSec: 60,
-  fps: 30,
-  markersAtSec: [0.5],
-});
+await feedRealTime(
+  { onVideo: () => {}, onAudio: (a) => recorder.pushAudioFrame(a) },
+  {
+    durationSec: 60,
+    fps: 30,
+    markersAtSec: [0.5],
+  },
+);

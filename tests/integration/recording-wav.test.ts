@@ -57,16 +57,26 @@ describe('WavFileRecorder with real files', () => {
 
   it('after an abrupt kill of the recording process, repairWav restores the full duration', async () => {
     const outputPath = path.join(folder, 'killed.wav');
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'recording-wav-writer-child.ts'), outputPath], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        path.join(import.meta.dirname, 'recording-wav-writer-child.ts'),
+        outputPath,
+      ],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
     let lastDurationSec = 0;
     let buffered = '';
     child.stdout.on('data', (chunk: Buffer) => {
       buffered += chunk.toString();
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
-      for (const line of lines) lastDurationSec = (JSON.parse(line) as { durationSec: number }).durationSec;
+      for (const line of lines)
+        lastDurationSec = (JSON.parse(line) as { durationSec: number }).durationSec;
     });
     await new Promise<void>((resolve) => {
       const timer = setInterval(() => {
@@ -82,13 +92,23 @@ describe('WavFileRecorder with real files', () => {
     const stale = parseWavHeader(await readFile(outputPath))!;
     const staleSec = stale.declaredDataBytes / 192_000;
     const repaired = await repairWav(outputPath);
-    console.log('killed WAV: header said', staleSec, 's; repaired', repaired.durationSec, 's; last progress', lastDurationSec);
+    console.log(
+      'killed WAV: header said',
+      staleSec,
+      's; repaired',
+      repaired.durationSec,
+      's; last progress',
+      lastDurationSec,
+    );
     // The header lags by at most about a second; the data itself is all there.
     expect(lastDurationSec - staleSec).toBeLessThanOrEqual(1.1);
     expect(repaired.durationSec).toBeGreaterThanOrEqual(lastDurationSec - 0.001);
     expect(repaired.durationSec - lastDurationSec).toBeLessThan(0.2);
     const probe = await toolchain.probeMedia(outputPath);
     expect(Math.abs(probe.durationSec! - repaired.durationSec)).toBeLessThan(0.01);
-    expect(await repairRecording(toolchain, outputPath)).toMatchObject({ kind: 'wav', outcome: 'repaired' });
+    expect(await repairRecording(toolchain, outputPath)).toMatchObject({
+      kind: 'wav',
+      outcome: 'repaired',
+    });
   });
 });

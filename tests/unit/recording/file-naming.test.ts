@@ -97,7 +97,11 @@ describe('resolveRecordingPath', () => {
     'keeps identity %j inside the folder',
     (identity) => {
       for (const room of [identity, 'room']) {
-        const resolved = resolveRecordingPath(folder, DEFAULT_RECORDING_PATH_TEMPLATE, values(identity, room));
+        const resolved = resolveRecordingPath(
+          folder,
+          DEFAULT_RECORDING_PATH_TEMPLATE,
+          values(identity, room),
+        );
         expect(() => assertInsideFolder(folder, resolved)).not.toThrow();
         expect(path.relative(folder, resolved).split(path.sep)).toHaveLength(3);
         for (const segment of path.relative(folder, resolved).split(path.sep)) {
@@ -116,7 +120,9 @@ describe('resolveRecordingPath', () => {
   it('assertInsideFolder rejects outside paths and the folder itself', () => {
     expect(() => assertInsideFolder(folder, path.resolve('/etc/passwd'))).toThrow(/outside/);
     expect(() => assertInsideFolder(folder, folder)).toThrow(/outside/);
-    expect(() => assertInsideFolder(folder, path.join(folder, 'a', '..', '..', 'b'))).toThrow(/outside/);
+    expect(() => assertInsideFolder(folder, path.join(folder, 'a', '..', '..', 'b'))).toThrow(
+      /outside/,
+    );
   });
 });
 
@@ -131,7 +137,9 @@ describe('claimRecordingPath', () => {
 
   it('gives colliding names -2, -3 and creates the files', async () => {
     const claimed = await Promise.all(
-      ['alice', 'alice', 'alice'].map((id) => claimRecordingPath(folder, DEFAULT_RECORDING_PATH_TEMPLATE, values(id))),
+      ['alice', 'alice', 'alice'].map((id) =>
+        claimRecordingPath(folder, DEFAULT_RECORDING_PATH_TEMPLATE, values(id)),
+      ),
     );
     const names = claimed.map((p) => path.basename(p)).sort();
     expect(names).toEqual(['alice-camera-2.mp4', 'alice-camera-3.mp4', 'alice-camera.mp4']);

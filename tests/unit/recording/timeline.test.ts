@@ -18,7 +18,12 @@ function image(tag: number, width = 4, height = 4): I420Image {
 }
 
 function pcm(samples: number, value = 1000): PcmFrame {
-  return { data: new Int16Array(samples * 2).fill(value), sampleRate: 48_000, channels: 2, samplesPerChannel: samples };
+  return {
+    data: new Int16Array(samples * 2).fill(value),
+    sampleRate: 48_000,
+    channels: 2,
+    samplesPerChannel: samples,
+  };
 }
 
 function lumaTag(frame: I420Image | null): number | null {
@@ -40,12 +45,23 @@ describe('RecordingTimeline video', () => {
     const second = timeline.drain();
     expect(second.video.map((t) => t.kind)).toEqual(['new', ...Array(5).fill('repeat')]);
     expect(second.video.every((t) => lumaTag(t.image) === 50)).toBe(true);
-    expect(timeline.counters).toMatchObject({ videoFramesIn: 1, videoFramesOut: 9, videoFramesRepeated: 5, videoFramesBlack: 3, videoFramesDropped: 0 });
+    expect(timeline.counters).toMatchObject({
+      videoFramesIn: 1,
+      videoFramesOut: 9,
+      videoFramesRepeated: 5,
+      videoFramesBlack: 3,
+      videoFramesDropped: 0,
+    });
   });
 
   it('shows the newest frame per tick and counts the frames it skipped as dropped', () => {
     const clock = new FakeClock();
-    const timeline = new RecordingTimeline({ clock, fps: 10, latencyMs: 0, maxPendingVideoFrames: 100 });
+    const timeline = new RecordingTimeline({
+      clock,
+      fps: 10,
+      latencyMs: 0,
+      maxPendingVideoFrames: 100,
+    });
     for (let i = 1; i <= 30; i++) {
       clock.ms += 10; // 100 fps in, 10 fps out
       timeline.pushVideo(image(i));
@@ -70,7 +86,12 @@ describe('RecordingTimeline video', () => {
 
   it('bounds the frames it holds when nobody drains', () => {
     const clock = new FakeClock();
-    const timeline = new RecordingTimeline({ clock, fps: 30, latencyMs: 0, maxPendingVideoFrames: 5 });
+    const timeline = new RecordingTimeline({
+      clock,
+      fps: 30,
+      latencyMs: 0,
+      maxPendingVideoFrames: 5,
+    });
     for (let i = 0; i < 100; i++) {
       clock.ms += 33;
       timeline.pushVideo(image(i % 200));
@@ -156,12 +177,22 @@ describe('RecordingTimeline audio', () => {
     const clock = new FakeClock();
     const timeline = new RecordingTimeline({ clock, video: false, latencyMs: 0 });
     clock.ms += 10;
-    timeline.pushAudio({ data: new Int16Array(480).fill(5), sampleRate: 48_000, channels: 1, samplesPerChannel: 480 });
+    timeline.pushAudio({
+      data: new Int16Array(480).fill(5),
+      sampleRate: 48_000,
+      channels: 1,
+      samplesPerChannel: 480,
+    });
     const out = timeline.drain();
     expect(out.video).toEqual([]);
     expect(Array.from(out.audio.subarray(0, 4))).toEqual([5, 5, 5, 5]);
     expect(() =>
-      timeline.pushAudio({ data: new Int16Array(441), sampleRate: 44_100, channels: 1, samplesPerChannel: 441 }),
+      timeline.pushAudio({
+        data: new Int16Array(441),
+        sampleRate: 44_100,
+        channels: 1,
+        samplesPerChannel: 441,
+      }),
     ).toThrow(/sampleRate 48000/);
   });
 

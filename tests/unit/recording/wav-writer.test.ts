@@ -25,7 +25,12 @@ describe('WAV header math', () => {
     expect(header.readUInt32LE(64)).toBe(192_000); // byte rate
     expect(header.readUInt16LE(68)).toBe(4); // block align
     expect(header.readUInt32LE(76)).toBe(1_000);
-    expect(parseWavHeader(header)).toMatchObject({ rf64: false, dataOffset: 80, declaredDataBytes: 1_000, format });
+    expect(parseWavHeader(header)).toMatchObject({
+      rf64: false,
+      dataOffset: 80,
+      declaredDataBytes: 1_000,
+      format,
+    });
   });
 
   it('stays RIFF up to the last size a 32-bit RIFF chunk can hold', () => {
