@@ -61,6 +61,7 @@ export interface RecorderConnectionOptions {
 export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   private readonly room = new Room();
   private readonly streams = new Map<string, VideoStream | AudioStream>();
+  private readonly readers = new Map<string, ReadableStreamDefaultReader<unknown>>();
   private readonly now: () => number;
   private statsTimer: NodeJS.Timeout | null = null;
   private closed = false;
@@ -151,9 +152,13 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   }
 
   private async pumpVideo(sid: string, stream: VideoStream): Promise<void> {
+    const reader = stream.getReader();
+    this.readers.set(sid, reader);
     try {
-      for await (const event of stream) {
-        const frame = event.frame.type === VideoBufferType.I420 ? event.frame : event.frame.convert(VideoBufferType.I420);
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        const frame = value.frame.type === VideoBufferType.I420 ? value.frame : value.frame.convert(VideoBufferType.I420);
         this.emit('videoFrame', sid, { width: frame.width, height: frame.height, data: frame.data }, this.now());
       }
     } catch {
@@ -162,9 +167,13 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   }
 
   private async pumpAudio(sid: string, stream: AudioStream): Promise<void> {
+    const reader = stream.getReader();
+    this.readers.set(sid, reader);
     try {
-      for await (const frame of stream) {
-        this.emit('audioFrame', sid, frame, this.now());
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        this.emit('audioFrame', sid, value, this.now());
       }
     } catch {
       // As above.
@@ -172,10 +181,10 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   }
 
   private closeStream(sid: string): void {
-    const stream = this.streams.get(sid);
-    if (!stream) return;
+    const reader = this.readers.get(sid);
+    this.readers.delete(sid);
     this.streams.delete(sid);
-    void stream.cancel().catch(() => undefined);
+    void reader?.cancel().catch(() => undefined);
   }
 
   /**

@@ -1,7 +1,9 @@
 import type { FfmpegToolchain } from '../../native/ffmpeg';
 import type { I420Image } from './i420-image';
 import { Mp4FileRecorder } from './mp4-file-recorder';
+import { stat } from 'node:fs/promises';
 import { WavFileRecorder } from './wav-file-recorder';
+import { repairWav } from './wav-writer';
 import type { X264Preset } from './mp4-encoder-process';
 import type { PcmFrame } from './timeline';
 
@@ -86,6 +88,7 @@ export function createMp4Recorder(spec: FileRecorderSpec): FileRecorder {
 export async function createWavRecorder(spec: Pick<FileRecorderSpec, 'path'>): Promise<FileRecorder> {
   const recorder = await WavFileRecorder.start({ outputPath: spec.path });
   const sampleRate = 48_000;
+  const watchers = new Set<NodeJS.Timeout>();
   return {
     pushAudioFrame: (frame, arrival) => recorder.pushAudioFrame(frame, arrival),
     setTrackDelay: (kind, delay) => {
@@ -102,7 +105,25 @@ export async function createWavRecorder(spec: Pick<FileRecorderSpec, 'path'>): P
         avDriftMs: null,
       };
     },
-    onDidCrash: () => () => undefined,
-    stop: () => recorder.stop(),
+    onDidCrash: (listener) => {
+      // The WAV is written from this process: a failed write (disk full) is the "crash".
+      const timer = setInterval(() => {
+        if (!recorder.error) return;
+        clearInterval(timer);
+        listener(recorder.error);
+      }, 250);
+      watchers.add(timer);
+      return () => clearInterval(timer);
+    },
+    stop: async () => {
+      for (const timer of watchers) clearInterval(timer);
+      const result = await recorder.stop();
+      if (result.status !== 'failed') return result;
+      // A write failed (disk full): what reached the disk is still audio. Salvage it.
+      const salvaged = await repairWav(spec.path).catch(() => null);
+      if (!salvaged || salvaged.dataBytes === 0) return result;
+      const bytes = await stat(spec.path).then((s) => s.size, () => salvaged.dataBytes);
+      return { status: 'interrupted', path: spec.path, durationSec: salvaged.durationSec, bytes, error: result.error };
+    },
   };
 }

@@ -87,6 +87,8 @@ interface ActiveSession {
   /** Every file this session made, kept after they finish, for status. */
   finished: RecordingStatus[];
   trackToFile: Map<string, ActiveFile>;
+  /** Files being finalized, so stopping a session waits for every one of them. */
+  finishing: Set<Promise<void>>;
   /** Track kinds by sid, to apply jitter-buffer delays to the right side of the timeline. */
   trackKinds: Map<string, 'audio' | 'video'>;
   pendingAudio: Map<string, { info: RemoteTrackInfo; timer: NodeJS.Timeout }>;
@@ -153,6 +155,7 @@ export class RecordingService {
       opening: new Map(),
       finished: [],
       trackToFile: new Map(),
+      finishing: new Set(),
       trackKinds: new Map(),
       pendingAudio: new Map(),
       joinedAt: new Map(),
@@ -490,7 +493,10 @@ export class RecordingService {
       session.finished.push({ ...this.fileStatus(session, file), path: result.path });
       this.emitProgress();
     })();
-    return file.stopping;
+    const finishing = file.stopping;
+    session.finishing.add(finishing);
+    void finishing.finally(() => session.finishing.delete(finishing));
+    return finishing;
   }
 
   private async thumbnail(session: ActiveSession, file: ActiveFile, durationSec: number): Promise<string | null> {
@@ -510,7 +516,12 @@ export class RecordingService {
       clearInterval(session.timer);
       for (const pending of session.pendingAudio.values()) clearTimeout(pending.timer);
       session.pendingAudio.clear();
-      await Promise.all([...session.files.values()].map((f) => this.finishFile(session, f, reason)));
+      // Files end cleanly here (the reason goes to the user as a notice, not into file rows).
+      await Promise.all([...session.files.values()].map((f) => this.finishFile(session, f, null)));
+      // Opening files and files already finishing (a crash, a leaver) are waited for too.
+      await Promise.allSettled([...session.opening.values()]);
+      await Promise.all([...session.files.values()].map((f) => this.finishFile(session, f, null)));
+      await Promise.all([...session.finishing]);
       await session.connection.close();
       endSession(this.deps.db, session.id, this.now());
       this.sessions.delete(session.id);
