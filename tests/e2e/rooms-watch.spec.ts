@@ -106,7 +106,7 @@ test('add a server, see the live room, watch it with moving video and an audio t
   await expect(tiles).toHaveCount(3, { timeout: 30_000 });
   await expect(page.locator('[data-testid="tile"][data-kind="audio"]')).toHaveCount(1);
   await expect(page.locator('[data-testid="tile"][data-kind="audio"]')).toHaveAttribute('data-identity', 'carol');
-  await expect(page.locator('[data-testid="tile"][data-kind="camera"] video')).toHaveCount(2, { timeout: 30_000 });
+  await expect(page.locator('[data-testid="tile"][data-kind="camera"] video[data-playing="true"]')).toHaveCount(2, { timeout: 30_000 });
   await expect(page.locator('.stage.grid')).toHaveAttribute('data-layout', '2x2');
 
   // Moving, non-black video: sample each <video> twice, a second apart.
@@ -174,6 +174,8 @@ test('add a server, see the live room, watch it with moving video and an audio t
   await expect(page.getByRole('tab')).toHaveCount(2);
   await expect(page.getByRole('tab', { selected: true })).toContainText('demo');
   await expect(page.getByTestId('tile')).toHaveCount(3, { timeout: 30_000 });
+  await expect(page.getByRole('tab', { selected: true })).toContainText('token');
+  await expect(page.locator('[data-testid="tile"] video[data-playing="true"]')).toHaveCount(2, { timeout: 30_000 });
   await keepScreenshot(page, 'watch-two-tabs');
   await page.getByRole('button', { name: 'Leave', exact: true }).click();
   await expect(page.getByRole('tab')).toHaveCount(1);

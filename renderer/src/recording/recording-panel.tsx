@@ -28,7 +28,7 @@ export function RecordingPanel({ room, target, selected, canRecord }: Props) {
   const start = useRecordingStore((s) => s.start);
   const stop = useRecordingStore((s) => s.stop);
   const dismiss = useRecordingStore((s) => s.dismiss);
-  const files = sessions.flatMap((s) => s.files);
+  const files = sessions.flatMap((s) => s.files).sort((a, b) => a.identity.localeCompare(b.identity) || a.source.localeCompare(b.source));
   const liveSessions = sessions.filter((s) => s.files.some((f) => f.state === 'recording'));
 
   return (

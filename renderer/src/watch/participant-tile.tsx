@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { MicOffIcon, PinIcon, ScreenIcon, SpeakerOffIcon } from '../components/icons';
 import { initials, isPrimaryTile, type Quality, type Tile } from './participant-snapshot';
 import { useAttachedVideo } from './use-attached-video';
@@ -47,7 +48,7 @@ export function ParticipantTile({ tile, pinned, locallyMuted, large, onPin }: Pr
       aria-label={label}
     >
       {showVideo ? (
-        <video ref={attach} autoPlay playsInline muted className={tile.kind === 'screen' ? 'contain' : ''} />
+        <TileVideo key={video.sid} attach={attach} name={p.name} />
       ) : (
         <div className="avatar-wrap">
           <div className="avatar" aria-hidden="true">
@@ -86,5 +87,21 @@ export function ParticipantTile({ tile, pinned, locallyMuted, large, onPin }: Pr
         <PinIcon size={14} />
       </button>
     </figure>
+  );
+}
+
+/** The <video>, with the avatar over it until the first frame plays (no black box meanwhile). */
+function TileVideo({ attach, name }: { attach(element: HTMLVideoElement | null): void; name: string }) {
+  const [playing, setPlaying] = useState(false);
+  return (
+    <>
+      <video ref={attach} autoPlay playsInline muted onPlaying={() => setPlaying(true)} data-playing={playing} />
+      {!playing && (
+        <div className="avatar-wrap overlay" aria-hidden="true">
+          <div className="avatar">{initials(name)}</div>
+          <span className="tile-note">Connecting video…</span>
+        </div>
+      )}
+    </>
   );
 }

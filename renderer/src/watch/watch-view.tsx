@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { useNavigationStore } from '../state/navigation-store';
+import { useProfilesStore } from '../state/profiles-store';
 import { RecordingPanel } from '../recording/recording-panel';
 import type { RecordingTarget } from '../state/recording-store';
 import { ParticipantsPanel } from './participants-panel';
@@ -21,7 +22,11 @@ export function WatchView() {
   const activate = useWatchStore((s) => s.activate);
   const close = useWatchStore((s) => s.close);
   const go = useNavigationStore((s) => s.go);
+  const profiles = useProfilesStore((s) => s.profiles);
   const active = sessions.find((s) => s.id === activeId) ?? sessions[0];
+  // Tabs of the same room on different servers (or via a token) need telling apart.
+  const via = (s: WatchSession) => ('profileId' in s.source ? (profiles.find((p) => p.id === (s.source as { profileId: string }).profileId)?.name ?? 'server') : 'token');
+  const ambiguous = (s: WatchSession) => sessions.some((o) => o !== s && o.room === s.room);
 
   if (!active) {
     return (
@@ -57,6 +62,7 @@ export function WatchView() {
             >
               <span className={`state-dot st-${s.state}`} aria-hidden="true" />
               {s.room}
+              {ambiguous(s) && <span className="muted small">· {via(s)}</span>}
               <span className="count">{s.participants.length}</span>
             </button>
             <button className="tab-close ghost" aria-label={`Leave ${s.room}`} title="Leave" onClick={() => void close(s.id)}>
