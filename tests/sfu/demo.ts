@@ -4,10 +4,14 @@
  *
  *   tests/netns-run npx tsx tests/sfu/demo.ts [--host 0.0.0.0] [--port 7880]
  *
- * Prints LIVEKIT_URL=, LIVEKIT_API_KEY= and LIVEKIT_API_SECRET= lines (and, once the web
- * shell is wired in, WEB_URL=).
+ * Prints LIVEKIT_URL=, LIVEKIT_API_KEY=, LIVEKIT_API_SECRET= and WEB_URL= lines: the web shell
+ * runs beside it with a "Demo server" profile already saved (data in $HAVEN_DATA_DIR, else a
+ * temp folder). `npm run demo` builds the renderer first.
  */
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { startWebApp } from '../../main/web/start-web-app.js';
 import { startTestServer } from './server.js';
 import type { TestServer } from './server.js';
 import { spawnPublisher } from './spawn-publisher.js';
@@ -60,8 +64,18 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`LIVEKIT_URL=${demo.server.url}`);
   console.log(`LIVEKIT_API_KEY=${demo.server.apiKey}`);
   console.log(`LIVEKIT_API_SECRET=${demo.server.apiSecret}`);
-  // HOOK (web shell): start the web shell here with a server profile for demo.server saved
-  // (url, apiKey, apiSecret) and print its address as `WEB_URL=<url with the launch token>`.
+  const dataFolder = process.env.HAVEN_DATA_DIR ?? path.join(os.tmpdir(), 'haven-demo');
+  const web = await startWebApp({
+    dataFolder,
+    rendererDir: path.resolve('out/renderer'),
+    version: 'demo',
+    port: process.env.HAVEN_WEB_PORT ? Number(process.env.HAVEN_WEB_PORT) : 0,
+    log: (message) => console.error(message),
+  });
+  if (!web.app.profiles.list().some((p) => p.name === 'Demo server' && p.url === demo.server.url)) {
+    web.app.profiles.save({ name: 'Demo server', url: demo.server.url, apiKey: demo.server.apiKey, apiSecret: demo.server.apiSecret });
+  }
+  console.log(`WEB_URL=${web.shell.url}`);
   console.log(
     `room "${DEMO_ROOM}": alice (camera+mic, sync markers), bob (camera+mic), carol (audio only). Ctrl-C to stop.`,
   );
@@ -69,7 +83,10 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const stop = () => {
     if (stopping) return;
     stopping = true;
-    void demo.stop().then(() => process.exit(0));
+    void web
+      .close()
+      .then(() => demo.stop())
+      .then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
