@@ -82,6 +82,7 @@ export class HavenApp {
    * Resolves with how many were repaired.
    */
   async init(): Promise<number> {
+    this.history.closeAbandonedWatches();
     let toolchain: FfmpegToolchain | null = null;
     try {
       toolchain = await this.ffmpeg(this.settings.get().ffmpegPath);
@@ -169,6 +170,15 @@ export class HavenApp {
         return revealed;
       },
       'history.list': ({ limit }) => this.history.listSessions(limit),
+      'history.watchStarted': (input) => this.history.watchStarted(input),
+      'history.watchParticipants': ({ sessionId, present }) => {
+        this.history.watchParticipants(sessionId, present);
+        return null;
+      },
+      'history.watchEnded': ({ sessionId }) => {
+        this.history.watchEnded(sessionId);
+        return null;
+      },
     };
   }
 

@@ -214,6 +214,19 @@ export const methods = {
   ),
   'library.remove': method(z.strictObject({ id }), z.null()),
   'library.reveal': method(z.strictObject({ id }), z.object({ path: z.string() })),
+  // A watch session as the renderer lives it: main keeps it in History (who was there, when).
+  'history.watchStarted': method(
+    z.strictObject({ room: shortText.min(1), serverUrl: serverUrl, profileId: id.optional() }),
+    z.object({ sessionId: id }),
+  ),
+  'history.watchParticipants': method(
+    z.strictObject({
+      sessionId: id,
+      present: z.array(z.strictObject({ identity: shortText, name: shortText })).max(2000),
+    }),
+    z.null(),
+  ),
+  'history.watchEnded': method(z.strictObject({ sessionId: id }), z.null()),
   'history.list': method(z.strictObject({ limit: z.number().int().min(1).max(1000).optional() }), z.array(HistoryEntry)),
 } as const;
 

@@ -224,6 +224,10 @@ test('add a server, see the live room, watch it with moving video and an audio t
   await expect(session).toContainText('demo');
   for (const who of ['alice', 'bob', 'carol']) await expect(session).toContainText(who);
   await expect(session).toContainText('3 files');
+  // Watching is history too: the watch tab's session, with who was there.
+  const watched = page.getByTestId('history-item').filter({ hasText: 'Watched' }).first();
+  await expect(watched).toContainText('demo');
+  for (const who of ['alice', 'bob', 'carol']) await expect(watched).toContainText(who);
   await keepScreenshot(page, 'history');
 
   // Delete asks first, then the file is gone from the library.

@@ -86,31 +86,25 @@ export async function feedRealTime(source: SyntheticSource, options: FeedOptions
 
 /** Onsets (seconds) of white frames in a file's video: first frame of each run above mid-gray. */
 export async function findFlashOnsets(toolchain: FfmpegToolchain, file: string): Promise<number[]> {
-  // showinfo logs each frame's timestamp and mean luma.
-  const raw = await toolchain.runFfmpeg([
-    '-hide_banner',
-    '-nostats',
-    '-v',
-    'info',
-    '-i',
-    file,
-    '-map',
-    '0:v:0',
-    '-vf',
-    'scale=16:16,format=gray,showinfo',
-    '-fps_mode',
-    'passthrough',
-    '-f',
-    'null',
-    '-',
-  ]);
+  // showinfo logs each frame's timestamp and mean luma. Its log is read as a stream: a long
+  // file's log is far larger than what runFfmpeg keeps of stderr.
+  const { spawn } = await import('node:child_process');
+  const { createInterface } = await import('node:readline');
+  const child = spawn(toolchain.ffmpeg.path, [
+    '-hide_banner', '-nostats', '-v', 'info', '-i', file, '-map', '0:v:0',
+    '-vf', 'scale=16:16,format=gray,showinfo', '-fps_mode', 'passthrough', '-f', 'null', '-',
+  ], { stdio: ['ignore', 'ignore', 'pipe'] });
   const onsets: number[] = [];
   let wasWhite = false;
-  for (const match of raw.stderr.matchAll(/pts_time:([\d.]+).*?mean:\[(\d+)/g)) {
+  for await (const line of createInterface({ input: child.stderr! })) {
+    const match = /pts_time:([\d.]+).*?mean:\[(\d+)/.exec(line);
+    if (!match) continue;
     const white = Number(match[2]) > 150;
     if (white && !wasWhite) onsets.push(Number(match[1]));
     wasWhite = white;
   }
+  const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
+  if (code !== 0) throw new Error(`ffmpeg could not decode ${file} (exit ${code})`);
   return onsets;
 }
 

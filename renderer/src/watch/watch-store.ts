@@ -2,6 +2,7 @@ import { create } from 'zustand';
 import { type HavenError, invoke } from '../api/haven';
 import type { ParticipantSnapshot } from './participant-snapshot';
 import { type ConnectionState, type ConnectionUpdate, type Listening, WatchConnection } from './watch-connection';
+import { WatchHistory } from './watch-history';
 
 /** Where the viewer token comes from: main mints one for a profile, or the user pasted one. */
 export type WatchSource = { profileId: string } | { url: string; token: string };
@@ -37,6 +38,7 @@ export const defaultListening: Listening = { volume: 1, muted: false };
 
 // Room objects and their media stay out of React state; the store holds plain snapshots.
 const connections = new Map<string, WatchConnection>();
+const histories = new Map<string, WatchHistory>();
 let nextId = 1;
 
 function sameSource(a: WatchSource, b: WatchSource): boolean {
@@ -53,8 +55,14 @@ export const useWatchStore = create<WatchState>((set, get) => {
     const session = get().sessions.find((s) => s.id === id);
     if (!session) return;
     await connections.get(id)?.close();
+    histories.get(id)?.end();
+    const history = new WatchHistory();
+    histories.set(id, history);
     const connection = new WatchConnection((update: ConnectionUpdate) => {
-      if (connections.get(id) === connection) patch(id, update);
+      if (connections.get(id) !== connection) return;
+      patch(id, update);
+      if (update.participants) history.participants(update.participants);
+      if (update.state === 'failed') history.end();
     });
     connections.set(id, connection);
     for (const [identity, listening] of Object.entries(session.listening)) connection.setListening(identity, listening);
@@ -72,6 +80,7 @@ export const useWatchStore = create<WatchState>((set, get) => {
       ({ url, token } = session.source);
     }
     if (connections.get(id) !== connection) return;
+    history.start(session.room, url, 'profileId' in session.source ? session.source.profileId : undefined);
     await connection.connect(url, token);
   };
 
@@ -105,6 +114,8 @@ export const useWatchStore = create<WatchState>((set, get) => {
     async close(id) {
       const connection = connections.get(id);
       connections.delete(id);
+      histories.get(id)?.end();
+      histories.delete(id);
       const sessions = get().sessions;
       const index = sessions.findIndex((s) => s.id === id);
       const rest = sessions.filter((s) => s.id !== id);

@@ -34,6 +34,9 @@ function validPayloads(): { [M in MethodName]: MethodInput<M> } {
     'library.remove': { id: 'nope' },
     'library.reveal': { id: 'nope' },
     'history.list': { limit: 10 },
+    'history.watchStarted': { room: 'demo', serverUrl: 'ws://127.0.0.1:9', profileId },
+    'history.watchParticipants': { sessionId: 'nope', present: [{ identity: 'alice', name: 'Alice' }] },
+    'history.watchEnded': { sessionId: 'nope' },
   };
 }
 
