@@ -15,6 +15,7 @@ import { RtpHeader, RtpPacket } from 'werift';
 import { TrackFeed } from './forwarding.js';
 import type { RoomRegistry } from './registry.js';
 import { Participant, PublishedTrack, newSid } from './room.js';
+import { BEEP_HZ, BEEP_MS, SYNC_PERIOD_S } from './sync-pattern.js';
 
 const run = promisify(execFile);
 const FFMPEG = process.env.HAVEN_FFMPEG ?? 'ffmpeg';
@@ -31,6 +32,12 @@ export interface ReplayOptions {
   seconds?: number;
   /** Publish audio too (default true). */
   audio?: boolean;
+  /**
+   * Sync markers as tests/sfu/sync-pattern.ts defines them: every SYNC_PERIOD_S the picture is
+   * white and the sound a BEEP_HZ beep for BEEP_MS, quiet hum in between (default false: a
+   * plain 440 Hz tone). Keep `seconds` a multiple of SYNC_PERIOD_S so the loop keeps the period.
+   */
+  markers?: boolean;
 }
 
 export interface ReplayParticipant {
@@ -38,6 +45,8 @@ export interface ReplayParticipant {
   participantSid: string;
   videoTrackSid: string;
   audioTrackSid: string | undefined;
+  /** The encoded clip being replayed (VP8 in IVF, Opus in Ogg), e.g. for a benchmark's floor. */
+  files: { video: string; audio: string };
   stop(): void;
 }
 
@@ -49,6 +58,7 @@ interface Clip {
   video: Buffer[];
   /** Opus packets, 20 ms each. */
   audio: Buffer[];
+  files: { video: string; audio: string };
 }
 
 /** Encoded clips by their parameters, so N replay participants share one ffmpeg run. */
@@ -56,13 +66,13 @@ export class ReplayLibrary {
   private readonly clips = new Map<string, Promise<Clip>>();
   private dir: Promise<string> | undefined;
 
-  get(width: number, height: number, fps: number, seconds: number): Promise<Clip> {
-    const key = `${width}x${height}@${fps}/${seconds}`;
+  get(width: number, height: number, fps: number, seconds: number, markers = false): Promise<Clip> {
+    const key = `${width}x${height}@${fps}/${seconds}${markers ? '/markers' : ''}`;
     let clip = this.clips.get(key);
     if (!clip) {
       this.dir ??= mkdtemp(join(tmpdir(), 'haven-replay-'));
       clip = this.dir.then((dir) =>
-        encodeClip(dir, key.replace(/[^\w]/g, '_'), width, height, fps, seconds),
+        encodeClip(dir, key.replace(/[^\w]/g, '_'), width, height, fps, seconds, markers),
       );
       this.clips.set(key, clip);
     }
@@ -81,6 +91,7 @@ async function encodeClip(
   height: number,
   fps: number,
   seconds: number,
+  markers: boolean,
 ): Promise<Clip> {
   const ivf = join(dir, `${name}.ivf`);
   const ogg = join(dir, `${name}.ogg`);
@@ -94,11 +105,16 @@ async function encodeClip(
     '-f',
     'lavfi',
     '-i',
-    `testsrc2=size=${width}x${height}:rate=${fps}:duration=${seconds}`,
+    `testsrc2=size=${width}x${height}:rate=${fps}:duration=${seconds}` +
+      (markers
+        ? `,drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:enable='lt(mod(t,${SYNC_PERIOD_S}),${BEEP_MS / 1000})'`
+        : ''),
     '-f',
     'lavfi',
     '-i',
-    `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
+    markers
+      ? `aevalsrc=exprs='if(lt(mod(t,${SYNC_PERIOD_S}),${BEEP_MS / 1000}),0.5*sin(2*PI*${BEEP_HZ}*t),0.01*sin(2*PI*220*t))':s=48000:d=${seconds}`
+      : `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
     '-map',
     '0:v',
     '-c:v',
@@ -136,6 +152,7 @@ async function encodeClip(
     height,
     video: parseIvf(await readFile(ivf)),
     audio: parseOggOpus(await readFile(ogg)),
+    files: { video: ivf, audio: ogg },
   };
 }
 
@@ -199,7 +216,7 @@ export async function startReplayParticipant(
   const width = options.width ?? 640;
   const height = options.height ?? 360;
   const fps = options.fps ?? 30;
-  const clip = await library.get(width, height, fps, options.seconds ?? 10);
+  const clip = await library.get(width, height, fps, options.seconds ?? 10, options.markers);
   const room = rooms.getOrCreate(options.room);
   const participant = new Participant(options.identity, options.identity, {
     roomJoin: true,
@@ -295,6 +312,7 @@ export async function startReplayParticipant(
     participantSid: participant.sid,
     videoTrackSid: videoInfo.sid,
     audioTrackSid: audioInfo?.sid,
+    files: clip.files,
     stop() {
       clearInterval(timer);
       room.leave(participant);

@@ -1,0 +1,163 @@
+/**
+ * Benchmark process 2: the app's own RecordingService (HavenApp, rtc-node decode, one ffmpeg
+ * child per file), alone in its process so that its CPU is this process plus its ffmpeg
+ * children. The only thing added is a look at what goes into ffmpeg's video pipe, to time the
+ * first received frame reaching the encoder.
+ */
+import type { ChildProcess, StdioOptions } from 'node:child_process';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import type { Writable } from 'node:stream';
+import { HavenApp } from '../../main/app';
+import { disposeRtc } from '../../main/livekit/recorder-connection';
+import { createFileRecorder, type FileRecorder, type FileResult } from '../../main/recording/file-recorder';
+import { KeyFileSecretStore } from '../../main/secrets/key-file-secret-store';
+import { defaultSettings } from '../../main/settings/settings-service';
+import type { FfmpegToolchain } from '../../native/ffmpeg';
+import { makeTempDir } from '../helpers/temp-dir';
+import { serveRequests } from './ipc';
+
+interface Entry {
+  path: string;
+  recorder: FileRecorder;
+  ffmpegPid: number | undefined;
+  /** performance.now() of the first frame from rtc-node. */
+  firstReceivedAt: number | null;
+  /** performance.now() when ffmpeg got its first tick (black or not) / first received frame. */
+  firstTickAt: number | null;
+  firstFrameAt: number | null;
+  result: FileResult | null;
+}
+
+const entries: Entry[] = [];
+const temp = makeTempDir('haven-bench-rec-');
+let app: HavenApp | undefined;
+let sessionId: string | null = null;
+let t0 = 0;
+const loopDelay = monitorEventLoopDelay({ resolution: 10 });
+loopDelay.enable();
+
+/** Times the first write into ffmpeg's video pipe, and the first one that isn't black (Y 16). */
+function watchVideoPipe(child: ChildProcess, entry: Entry): void {
+  const pipe = child.stdio[3] as Writable | null;
+  if (!pipe) return;
+  const original = pipe.write.bind(pipe) as (...args: unknown[]) => boolean;
+  pipe.write = ((chunk: unknown, ...rest: unknown[]) => {
+    if (chunk instanceof Uint8Array && chunk.length > 4096) {
+      const now = performance.now();
+      entry.firstTickAt ??= now;
+      const ySamples = Math.min(chunk.length, Math.floor((chunk.length * 2) / 3));
+      for (let i = 1; i < 64; i++) {
+        if (chunk[Math.floor((i * ySamples) / 64)] !== 16) {
+          entry.firstFrameAt = now;
+          pipe.write = original as typeof pipe.write;
+          break;
+        }
+      }
+    }
+    return original(chunk, ...rest);
+  }) as typeof pipe.write;
+}
+
+function snapshot() {
+  const mem = process.memoryUsage();
+  const files = entries.map((e) => ({ path: e.path, ffmpegPid: e.ffmpegPid, ...e.recorder.progress }));
+  const loop = { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 };
+  loopDelay.reset();
+  return { atMs: performance.now() - t0, rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, externalBytes: mem.external, arrayBuffersBytes: mem.arrayBuffers, loop, files };
+}
+
+serveRequests(
+  {
+    async record(req) {
+      const { url, token, room, fps, preset, expectFiles } = req as unknown as {
+        url: string;
+        token: string;
+        room: string;
+        fps: number;
+        preset: 'ultrafast';
+        expectFiles: number;
+      };
+      const dataFolder = path.join(temp.dir, 'data');
+      app = new HavenApp({
+        dataFolder,
+        shell: 'web',
+        version: 'bench',
+        secrets: new KeyFileSecretStore(dataFolder),
+        settingsDefaults: { ...defaultSettings(temp.dir), recordingsFolder: path.join(temp.dir, 'recordings') },
+        createRecorder: async (spec) => {
+          const entry: Entry = { path: spec.path, recorder: undefined as unknown as FileRecorder, ffmpegPid: undefined, firstReceivedAt: null, firstTickAt: null, firstFrameAt: null, result: null };
+          const toolchain = Object.create(spec.toolchain) as FfmpegToolchain;
+          toolchain.spawnFfmpeg = (args: readonly string[], stdio: StdioOptions) => {
+            const child = spec.toolchain.spawnFfmpeg(args, stdio);
+            entry.ffmpegPid = child.pid;
+            watchVideoPipe(child, entry);
+            return child;
+          };
+          const recorder = await createFileRecorder({ ...spec, toolchain });
+          entry.recorder = recorder;
+          entries.push(entry);
+          return {
+            ...recorder,
+            pushVideoFrame: (frame, arrival) => {
+              entry.firstReceivedAt ??= performance.now();
+              recorder.pushVideoFrame!(frame, arrival);
+            },
+            pushAudioFrame: recorder.pushAudioFrame,
+            setTrackDelay: recorder.setTrackDelay,
+            onDidCrash: recorder.onDidCrash,
+            get progress() {
+              return recorder.progress;
+            },
+            stop: async () => {
+              entry.result = await recorder.stop();
+              return entry.result;
+            },
+          };
+        },
+      });
+      const rssBeforeStart = process.memoryUsage().rss;
+      t0 = performance.now();
+      const session = await app.recording.start({ target: { url, token, profileId: null }, room, participants: 'all', options: { frameRate: fps, preset } });
+      const startReturnedMs = performance.now() - t0;
+      sessionId = session.sessionId;
+      // Bounded wait for every file's first received frame to reach its encoder.
+      const deadline = performance.now() + 30_000;
+      while (performance.now() < deadline && (entries.length < expectFiles || entries.some((e) => e.firstFrameAt === null))) {
+        await new Promise((r) => setTimeout(r, 10));
+      }
+      return {
+        rssBeforeStart,
+        startReturnedMs,
+        files: entries.map((e) => ({
+          path: e.path,
+          ffmpegPid: e.ffmpegPid,
+          firstReceivedMs: e.firstReceivedAt === null ? null : e.firstReceivedAt - t0,
+          firstTickMs: e.firstTickAt === null ? null : e.firstTickAt - t0,
+          firstFrameMs: e.firstFrameAt === null ? null : e.firstFrameAt - t0,
+        })),
+      };
+    },
+    async snapshot() {
+      return snapshot();
+    },
+    async stop() {
+      const status = app!.recording.status().flatMap((s) => s.files);
+      const stopAt = performance.now();
+      await app!.recording.stop({ sessionId: sessionId! });
+      return {
+        stopTookMs: performance.now() - stopAt,
+        files: entries.map((e) => ({
+          path: e.path,
+          elapsedMs: status.find((s) => s.path === e.path)?.elapsedMs ?? null,
+          result: e.result,
+        })),
+      };
+    },
+  },
+  async () => {
+    await app?.close().catch(() => undefined);
+    await disposeRtc().catch(() => undefined);
+    if (!process.env.HAVEN_BENCH_KEEP) temp.cleanup();
+  },
+);

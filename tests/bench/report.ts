@@ -1,0 +1,276 @@
+/** The benchmark's result shapes, its targets (reported, never asserted), and its two renderings. */
+import type { MachineInfo } from './proc';
+import type { GridResult } from './renderer';
+
+export const TARGETS = {
+  /** Recorder CPU per stream / the floor's. */
+  maxRatio: 1.3,
+  /** Concurrent 1280x720@30 streams in real time on this machine. */
+  minCapacity: 8,
+  maxAvOffsetMs: 40,
+  maxFirstFrameMs: 1000,
+  /** Over the soak run (10 minutes of 4 streams). */
+  maxRssGrowthPct: 5,
+  minGridFps: 25,
+  /** Capacity counts runs under this share of dropped frames. */
+  maxDroppedPct: 0.5,
+} as const;
+
+export interface StreamRun {
+  streams: number;
+  windowSec: number;
+  loadBefore: number[];
+  cpu: {
+    recorderPctPerStream: number;
+    ffmpegPctPerStream: number;
+    otherPctPerStream: number;
+    totalPctPerStream: number;
+    totalPct: number;
+    serverPct: number;
+  };
+  frames: {
+    expected: number;
+    received: number;
+    written: number;
+    dropped: number;
+    droppedPct: number;
+    fpsInPerStream: number;
+    fpsOutPerStream: number;
+  };
+  files: {
+    count: number;
+    statuses: string[];
+    durationOverWallMin: number;
+    durationOverWallMax: number;
+    videoPackets: number;
+    detail: unknown[];
+  };
+  avOffsetMs: { markers: number; median: number | null; maxAbs: number | null; mean: number | null };
+  firstFrameMs: { startReturned: number; receivedMedian: number; median: number; max: number };
+  rssMiB: {
+    beforeStart: number;
+    start: number;
+    end: number;
+    growthPct: number;
+    ffmpegStart: number;
+    ffmpegEnd: number;
+    heapUsedStart: number;
+    heapUsedEnd: number;
+    curve?: { atSec: number; rssMiB: number; ffmpegRssMiB: number }[];
+  };
+  eventLoopMs: { p99Ms: number; maxMs: number };
+  /** The recorder process's CPU by thread name (% of one core, all streams together). */
+  recorderThreads: { thread: string; pct: number }[];
+  stopTookMs: number;
+  realTime: boolean;
+  floor: { cpuPctPerStream: number; speed: number; windowSec: number; framesWritten: number; args: string } | null;
+  ratio: number | null;
+}
+
+export interface SoakRun {
+  ranAt: string;
+  load: number[];
+  seconds: number;
+  width: number;
+  height: number;
+  fps: number;
+  preset: string;
+  run: StreamRun;
+}
+
+export interface BenchResults {
+  targets: typeof TARGETS;
+  machine: MachineInfo;
+  sweep?: {
+    ranAt: string;
+    loadAtStart: number[];
+    loadAtEnd: number[];
+    machine: MachineInfo;
+    width: number;
+    height: number;
+    fps: number;
+    preset: string;
+    seconds: number;
+    runs: StreamRun[];
+    capacity: number;
+  };
+  renderer?: { ranAt: string; load: number[]; machine: MachineInfo; fps: number; grids: GridResult[] };
+  soak?: SoakRun;
+}
+
+const mark = (ok: boolean | null) => (ok === null ? '—' : ok ? 'PASS' : 'MISS');
+
+function table(header: string[], rows: (string | number)[][]): string[] {
+  return [`| ${header.join(' | ')} |`, `| ${header.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)];
+}
+
+function sweepRows(results: BenchResults): string[] {
+  const sweep = results.sweep;
+  if (!sweep) return ['(no sweep yet)'];
+  const t = results.targets;
+  return table(
+    ['streams', 'CPU/stream: recorder + ffmpeg = total (% of a core)', 'floor/stream', 'ratio', 'fps in / out', 'dropped', 'real time', 'A/V offset median / max', 'first frame median / max', 'RSS start → end (MiB)', 'server CPU'],
+    sweep.runs.map((r) => [
+      r.streams,
+      `${r.cpu.recorderPctPerStream} + ${r.cpu.ffmpegPctPerStream} = **${r.cpu.totalPctPerStream}**`,
+      r.floor ? `${r.floor.cpuPctPerStream}${r.floor.speed < 0.98 ? ` (floor ran at ${r.floor.speed}x)` : ''}` : '—',
+      r.ratio === null ? '—' : `${r.ratio} ${mark(r.ratio <= t.maxRatio)}`,
+      `${r.frames.fpsInPerStream} / ${r.frames.fpsOutPerStream}`,
+      `${r.frames.dropped} (${r.frames.droppedPct}%)`,
+      `${r.realTime ? 'yes' : 'no'} (file/wall ${r.files.durationOverWallMin}–${r.files.durationOverWallMax})`,
+      r.avOffsetMs.maxAbs === null ? 'no markers found' : `${r.avOffsetMs.median} / ${r.avOffsetMs.maxAbs} ms ${mark(r.avOffsetMs.maxAbs <= t.maxAvOffsetMs)}`,
+      `${r.firstFrameMs.median} / ${r.firstFrameMs.max} ms ${mark(r.firstFrameMs.max <= t.maxFirstFrameMs)}`,
+      `${r.rssMiB.start} → ${r.rssMiB.end} (+ffmpeg ${r.rssMiB.ffmpegStart} → ${r.rssMiB.ffmpegEnd})`,
+      `${r.cpu.serverPct}%`,
+    ]),
+  );
+}
+
+function gridRows(results: BenchResults): string[] {
+  const r = results.renderer;
+  if (!r) return ['(no renderer run yet)'];
+  return table(
+    ['tiles', 'tile stream', 'fps per tile min / median', 'Chromium CPU (% of a core, all processes)', 'server CPU', 'target'],
+    r.grids.map((g) => [
+      g.tiles,
+      `${g.tileSize}@${r.fps}`,
+      g.error ? `failed: ${g.error}` : `${g.fpsMin} / ${g.fpsMedian}`,
+      g.error ? '—' : `${g.chromiumCpuPct}% (${g.chromiumProcesses} processes)`,
+      g.error ? '—' : `${g.serverCpuPct}%`,
+      g.tiles === 16 ? `≥ ${results.targets.minGridFps} fps: ${mark(!g.error && g.fpsMin >= results.targets.minGridFps)}` : '',
+    ]),
+  );
+}
+
+function soakRows(results: BenchResults): string[] {
+  const s = results.soak;
+  if (!s) return ['(no soak run yet: `npm run bench -- --soak 600 --streams 4`)'];
+  const r = s.run;
+  return table(
+    ['streams', 'seconds', 'recorder RSS start → end', 'growth', 'ffmpeg RSS start → end', 'heap used start → end', 'CPU/stream', 'dropped', 'real time'],
+    [
+      [
+        r.streams,
+        s.seconds,
+        `${r.rssMiB.start} → ${r.rssMiB.end} MiB`,
+        `${r.rssMiB.growthPct}% ${mark(r.rssMiB.growthPct <= results.targets.maxRssGrowthPct)}`,
+        `${r.rssMiB.ffmpegStart} → ${r.rssMiB.ffmpegEnd} MiB`,
+        `${r.rssMiB.heapUsedStart} → ${r.rssMiB.heapUsedEnd} MiB`,
+        `${r.cpu.totalPctPerStream}%`,
+        `${r.frames.dropped} (${r.frames.droppedPct}%)`,
+        r.realTime ? 'yes' : 'no',
+      ],
+    ],
+  );
+}
+
+function targetRows(results: BenchResults): string[] {
+  const t = results.targets;
+  const runs = results.sweep?.runs ?? [];
+  const rt = runs.filter((r) => r.realTime && r.ratio !== null);
+  const worstRatio = rt.length ? Math.max(...rt.map((r) => r.ratio!)) : null;
+  const avMax = runs.length ? Math.max(...runs.map((r) => r.avOffsetMs.maxAbs ?? Infinity)) : null;
+  const firstMax = runs.length ? Math.max(...runs.map((r) => r.firstFrameMs.max)) : null;
+  const grid16 = results.renderer?.grids.find((g) => g.tiles === 16);
+  const soak = results.soak?.run;
+  return table(
+    ['target', 'measured', ''],
+    [
+      [`recorder CPU ≤ ${t.maxRatio}x the floor (worst real-time N)`, worstRatio === null ? 'not measured' : `${worstRatio}x`, mark(worstRatio === null ? null : worstRatio <= t.maxRatio)],
+      [`≥ ${t.minCapacity} concurrent 720p30 streams in real time (< ${t.maxDroppedPct}% dropped)`, results.sweep ? `${results.sweep.capacity} (largest N tried: ${Math.max(...runs.map((r) => r.streams))})` : 'not measured', mark(results.sweep ? results.sweep.capacity >= t.minCapacity : null)],
+      [`A/V offset ≤ ${t.maxAvOffsetMs} ms (every marker, every file)`, avMax === null ? 'not measured' : `${avMax} ms`, mark(avMax === null ? null : avMax <= t.maxAvOffsetMs)],
+      [`first frame written ≤ ${t.maxFirstFrameMs} ms after start()`, firstMax === null ? 'not measured' : `${firstMax} ms`, mark(firstMax === null ? null : firstMax <= t.maxFirstFrameMs)],
+      [`RSS growth ≤ ${t.maxRssGrowthPct}% over 10 minutes of 4 streams`, soak ? `${soak.rssMiB.growthPct}% over ${results.soak!.seconds} s` : 'not measured', mark(soak ? soak.rssMiB.growthPct <= t.maxRssGrowthPct && results.soak!.seconds >= 600 : null)],
+      [`16 tiles ≥ ${t.minGridFps} fps`, grid16 && !grid16.error ? `min ${grid16.fpsMin} fps` : 'not measured', mark(grid16 && !grid16.error ? grid16.fpsMin >= t.minGridFps : null)],
+    ],
+  );
+}
+
+export function renderTable(results: BenchResults, fresh: { sweep: boolean; renderer: boolean; soak: boolean }): string {
+  const lines: string[] = [''];
+  if (fresh.sweep) lines.push(`Recording ${results.sweep!.width}x${results.sweep!.height}@${results.sweep!.fps}, ${results.sweep!.preset}, ${results.sweep!.seconds} s per N (load ${results.sweep!.loadAtStart.join(' ')}):`, ...sweepRows(results), '');
+  if (fresh.renderer) lines.push('Watch grid (Chromium, web shell):', ...gridRows(results), '');
+  if (fresh.soak) lines.push('Soak:', ...soakRows(results), '');
+  lines.push('Targets (latest results of each part):', ...targetRows(results), '');
+  return lines.join('\n');
+}
+
+function machineLine(m: MachineInfo): string {
+  return `${m.cpuModel}, ${m.cores} cores, ${m.ramGiB} GiB RAM; ${m.ffmpeg}; Node ${m.node}; ${m.chromium ?? 'no Chromium'}; ${m.kernel}`;
+}
+
+export function renderMarkdown(results: BenchResults): string {
+  const s = results.sweep;
+  const floorArgs = s?.runs.find((r) => r.floor)?.floor?.args;
+  return [
+    '# Benchmarks',
+    '',
+    '<!-- Generated by `npm run bench` (tests/bench/run.ts); edits here are overwritten. -->',
+    '',
+    'What recording costs with the app\'s own RecordingService (rtc-node decode + one ffmpeg per file,',
+    'x264 + AAC into fragmented MP4), against ffmpeg\'s own floor, on the machine below. The test server',
+    'replays pre-encoded 2 Mbit/s VP8 + Opus (testsrc2 with a white flash and a 1 kHz beep every 2 s),',
+    'so publishing costs no encoding. CPU is process time (utime + stime from /proc) over the',
+    'steady-state window, as % of one core: the recorder process (rtc-node decode, timeline, pipes)',
+    'plus its ffmpeg children. The server runs in its own process (its CPU is shown for context: it',
+    'shares the same cores). Targets are reported, not asserted; see issue 5.',
+    '',
+    '## Targets',
+    '',
+    ...targetRows(results),
+    '',
+    '## Recording sweep',
+    '',
+    s
+      ? `Ran ${s.ranAt} on ${machineLine(s.machine)}. Load average at start ${s.loadAtStart.join(' ')}, at end ${s.loadAtEnd.join(' ')}. ${s.width}x${s.height}@${s.fps}, preset ${s.preset}, ${s.seconds} s per N (measured after a ${2} s warm-up). Capacity (largest N in real time with < ${results.targets.maxDroppedPct}% dropped): **${s.capacity}**.`
+      : '',
+    '',
+    ...sweepRows(results),
+    '',
+    '- *fps in / out*: frames received from rtc-node / ticks written to ffmpeg, per stream per second.',
+    '- *dropped*: frames the timeline replaced before they were shown plus ticks ffmpeg could not take.',
+    '- *real time*: fps in and out within 2% of the rate, every file complete and as long as the time recorded.',
+    '- *A/V offset*: beep onset minus flash onset in the recorded files, every marker of every file.',
+    '- *first frame*: from calling start() to the first received (non-black) frame written into ffmpeg\'s pipe.',
+    s ? `  Of that, median per N: start() returned after ${s.runs.map((r) => r.firstFrameMs.startReturned).join(' / ')} ms; first frame from rtc-node at ${s.runs.map((r) => r.firstFrameMs.receivedMedian).join(' / ')} ms (the replay sends a keyframe every 1 s and can't answer a PLI, so up to 1 s of that is waiting for one); the timeline then holds frames for its 300 ms latency.` : '',
+    '- *floor*: one `ffmpeg -re` per stream decoding the replay\'s own VP8 + Opus file and encoding with the',
+    '  app\'s arguments (buildMp4EncoderArgs; the app sets no `-threads`, so neither does the floor).',
+    floorArgs ? `  Floor command: \`ffmpeg ${floorArgs}\`` : '',
+    '',
+    '### Where the recorder process\'s CPU goes',
+    '',
+    'By thread name, % of one core for all streams together (DecodingQueue: libwebrtc\'s VP8 decoder;',
+    'node: the JavaScript thread (rtc-node frame copies, GC, timeline, pipe writes); tokio-rt-worker:',
+    'rtc-node\'s FFI; network_thread/worker_thread: WebRTC):',
+    '',
+    ...(s?.runs ?? []).map((r) => `- ${r.streams} stream${r.streams === 1 ? '' : 's'}: ${(r.recorderThreads ?? []).map((t) => `${t.thread.trim()} ${t.pct}%`).join(', ')}`),
+    '',
+    '## Watch grid (Chromium)',
+    '',
+    results.renderer
+      ? `Ran ${results.renderer.ranAt} (load ${results.renderer.load.join(' ')}). The web shell's own renderer, joined with a URL and a token, 1280x800 viewport, headless Chromium with \`--disable-gpu\`. Frames painted per tile counted with requestVideoFrameCallback; CPU is the browser and all its child processes.`
+      : '',
+    '',
+    ...gridRows(results),
+    '',
+    '## Soak',
+    '',
+    results.soak ? `Ran ${results.soak.ranAt} (load ${results.soak.load.join(' ')}), ${results.soak.width}x${results.soak.height}@${results.soak.fps}, ${results.soak.preset}.` : '',
+    '',
+    ...soakRows(results),
+    '',
+    '## Reproduce',
+    '',
+    '```sh',
+    'npm run build                                   # the renderer, for the grid',
+    'npm run bench                                   # sweep 1,4,8,12 x 20 s, floor, 9/16 tiles',
+    'npm run bench -- --streams 1,4,8 --no-renderer  # options: --seconds --width --height --fps --preset --json --tiles --tile-size',
+    'npm run bench -- --soak 600 --streams 4         # RSS growth over 10 minutes',
+    '```',
+    '',
+    'Each part (sweep, grid, soak) keeps its own latest result in tests/bench/results/latest.json; a run',
+    'replaces only the parts it ran. It waits (up to `--wait-max` s) for the load average to drop below',
+    '`--wait-load` before starting.',
+    '',
+  ].join('\n');
+}
