@@ -8,6 +8,7 @@ import type { EventBus } from '../api/event-bus';
 import type { RecorderConnection, RemoteTrackInfo } from '../livekit/recorder-connection';
 import { insertRecording, listRecordings, updateRecording } from '../store/recording-store';
 import { endSession, insertSession, listOpenSessions, participantJoined, participantLeft } from '../store/session-store';
+import { ensureWritableFolder } from '../settings/writable-folder';
 import { claimRecordingPath, validateRecordingPathTemplate } from './file-naming';
 import type { FileRecorder, FileRecorderFactory, FileResult } from './file-recorder';
 import type { FfmpegToolchain } from '../../native/ffmpeg';
@@ -593,12 +594,7 @@ export class RecordingService {
   }
 
   private async assertFolderUsable(folder: string, floorMb: number): Promise<void> {
-    try {
-      fs.mkdirSync(folder, { recursive: true });
-      fs.accessSync(folder, fs.constants.W_OK);
-    } catch (error) {
-      throw new AppError('folder_unwritable', `Can't write to the recordings folder ${folder}. Choose another folder in Settings.`, { cause: error });
-    }
+    ensureWritableFolder(folder);
     if (floorMb > 0 && this.deps.freeBytes) {
       const free = await this.deps.freeBytes(folder);
       if (free < floorMb * 1024 * 1024) {

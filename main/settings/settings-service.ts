@@ -1,9 +1,8 @@
 import os from 'node:os';
-import fs from 'node:fs';
 import path from 'node:path';
 import type { Database } from 'better-sqlite3';
 import { Settings } from '../../preload/contract';
-import { AppError } from '../api/app-error';
+import { ensureWritableFolder } from './writable-folder';
 import { readSettings, writeSettings } from '../store/settings-store';
 
 export const defaultFileTemplate = '{room}/{start}/{identity}-{source}.{ext}';
@@ -39,26 +38,8 @@ export class SettingsService {
 
   set(patch: Partial<Settings>): Settings {
     const next = Settings.parse({ ...this.get(), ...patch });
-    if (patch.recordingsFolder !== undefined) assertWritableFolder(patch.recordingsFolder);
+    if (patch.recordingsFolder !== undefined) ensureWritableFolder(patch.recordingsFolder);
     writeSettings(this.db, patch);
     return next;
-  }
-}
-
-/** The recordings folder must be absolute and writable; it is created if missing. */
-export function assertWritableFolder(folder: string): void {
-  if (!path.isAbsolute(folder)) {
-    throw new AppError('folder_unwritable', `Use a full path for the recordings folder (got "${folder}").`);
-  }
-  try {
-    fs.mkdirSync(folder, { recursive: true });
-    fs.accessSync(folder, fs.constants.W_OK);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    throw new AppError(
-      'folder_unwritable',
-      `Can't write to the recordings folder ${folder} (${code}). Choose a folder you can write to.`,
-      { cause: error },
-    );
   }
 }

@@ -63,3 +63,18 @@ test('a malformed URL is refused with a message that says what to use', async ({
   await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.getByRole('alert')).toContainText('wss://');
 });
+
+test('an unwritable recordings folder is refused with a message that says what to do', async ({ page, haven }) => {
+  await page.goto(`${haven.url}#settings`);
+  const form = page.getByRole('form', { name: 'Recording settings' });
+  await form.getByLabel('Recordings folder').fill('/proc/haven-cannot-write-here/recordings');
+  await form.getByRole('button', { name: 'Save recording settings' }).click();
+  await expect(form.getByRole('alert')).toContainText(/Can't write to the recordings folder .*Choose a folder you can write to/);
+  await form.getByLabel('Recordings folder').fill('relative/folder');
+  await form.getByRole('button', { name: 'Save recording settings' }).click();
+  await expect(form.getByRole('alert')).toContainText('full path');
+  await keepScreenshot(page, 'settings-folder-unwritable');
+  // Nothing was saved: the setting still holds the working folder.
+  await page.reload();
+  await expect(page.getByRole('form', { name: 'Recording settings' }).getByLabel('Recordings folder')).toHaveValue(haven.recordingsFolder);
+});
