@@ -16,7 +16,8 @@ beforeAll(async () => {
 });
 
 describe('electron-builder.yml', () => {
-  it("passes electron-builder's own schema validation", async () => {
+  // The first validation loads electron-builder's schema machinery: seconds on a busy machine.
+  it("passes electron-builder's own schema validation", { timeout: 60_000 }, async () => {
     await expect(validateBuilderConfig(config)).resolves.toBeUndefined();
   });
 
