@@ -8,6 +8,7 @@ import { app, BrowserWindow, shell } from 'electron';
 import { createDispatcher } from '../api/dispatcher';
 import { HavenApp } from '../app';
 import { setupIpc } from './ipc';
+import { registerMediaScheme, setupMediaProtocol } from './media-protocol';
 import { SafeStorageSecretStore } from './safe-storage-secret-store';
 import { setupSecurity } from './security';
 
@@ -47,6 +48,7 @@ function createWindow(): BrowserWindow {
 
 async function main(): Promise<void> {
   app.enableSandbox();
+  registerMediaScheme();
   await app.whenReady();
   const havenApp = new HavenApp({
     dataFolder: app.getPath('userData'),
@@ -58,6 +60,7 @@ async function main(): Promise<void> {
     revealInFolder: (file) => shell.showItemInFolder(file),
   });
   setupSecurity(isAppUrl);
+  setupMediaProtocol((kind, id) => havenApp.library.filePath(kind, id));
   setupIpc(
     createDispatcher({
       handlers: havenApp.handlers(),
