@@ -19,9 +19,12 @@ function electronBinary(): string | null {
 }
 
 const binary = electronBinary();
+const skipReason =
+  'the Electron binary is not installed on this machine (Electron downloads it on first use; no internet here). These specs run wherever it exists.';
+if (!binary) console.log(`Electron specs SKIPPED: ${skipReason}`);
 
 test.describe('Electron shell', () => {
-  test.skip(!binary, 'SKIPPED: the Electron binary is not installed on this machine (it downloads on first use; no internet here). These specs run wherever it exists.');
+  test.skip(!binary, skipReason);
 
   test('opens a sandboxed window that saves a profile through window.haven', async () => {
     const temp = makeTempDir('haven-electron-');
@@ -50,7 +53,7 @@ test.describe('Electron shell', () => {
 });
 
 test.describe('Electron shell, the whole flow', () => {
-  test.skip(!binary, 'SKIPPED: the Electron binary is not installed on this machine (it downloads on first use; no internet here). These specs run wherever it exists.');
+  test.skip(!binary, skipReason);
 
   test('environment profile -> rooms -> watch -> record -> library plays the file -> history', async () => {
     const { startTestServer } = await import('../../sfu/server');
