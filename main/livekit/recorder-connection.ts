@@ -64,6 +64,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   private readonly readers = new Map<string, ReadableStreamDefaultReader<unknown>>();
   private readonly now: () => number;
   private statsTimer: NodeJS.Timeout | null = null;
+  private firstStatsTimer: NodeJS.Timeout | null = null;
   private closed = false;
 
   private constructor(private readonly options: RecorderConnectionOptions) {
@@ -97,6 +98,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     if (this.closed) return;
     this.closed = true;
     if (this.statsTimer) clearInterval(this.statsTimer);
+    if (this.firstStatsTimer) clearTimeout(this.firstStatsTimer);
     for (const sid of [...this.streams.keys()]) this.closeStream(sid);
     await this.room.disconnect().catch(() => undefined);
   }
@@ -193,7 +195,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
    * it was captured, which is what keeps audio and video in sync in the file.
    */
   private startStats(): void {
-    const interval = this.options.statsIntervalMs ?? 2000;
+    const interval = this.options.statsIntervalMs ?? 1000;
     if (interval <= 0) return;
     const last = new Map<string, { delay: number; count: number }>();
     const read = async () => {
@@ -218,7 +220,10 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
         if (emitted > 0) this.emit('trackDelay', trackSid, ((delay - previous.delay) / emitted) * 1000);
       }
     };
+    // The first reading comes early: the start of a file is where an uncorrected offset shows.
+    const first = setTimeout(() => void read(), Math.min(400, interval));
     this.statsTimer = setInterval(() => void read(), interval);
+    this.firstStatsTimer = first;
   }
 
   private trackSidForInbound(_kind: string | undefined, trackIdentifier: string | undefined): string | null {
