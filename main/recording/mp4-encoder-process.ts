@@ -2,7 +2,7 @@ import type { ChildProcess } from 'node:child_process';
 import type { Writable } from 'node:stream';
 import type { FfmpegToolchain, MediaProbe } from '../../native/ffmpeg.js';
 import { tail } from '../../native/ffmpeg.js';
-import { blackI420, i420ByteLength, releaseI420 } from './i420-image.js';
+import { blackI420, i420ByteLength } from './i420-image.js';
 import type { I420Image } from './i420-image.js';
 import { fileSize, finalizeFragmentedMp4, playableDurationSec } from './mp4-finalize.js';
 import type { VideoTick } from './timeline.js';
@@ -302,15 +302,13 @@ export class Mp4EncoderProcess {
   }
 
   /**
-   * Queues one output tick, taking over its image reference (see VideoTick). Returns false
-   * (and counts a drop) when ffmpeg isn't running,
+   * Queues one output tick. Returns false (and counts a drop) when ffmpeg isn't running,
    * or is so far behind that `maxQueuedVideoFrames` distinct images (or 10 s of ticks)
    * already wait. Repeats and black ticks share their image, so a long mute costs no memory.
    */
   writeVideo(tick: VideoTick): boolean {
     const image = tick.image ?? this.black;
     if (image.width !== this.options.width || image.height !== this.options.height) {
-      releaseI420(tick.image);
       throw new Error(
         `frame ${image.width}x${image.height} for a ${this.options.width}x${this.options.height} file: fit it first`,
       );
@@ -322,7 +320,6 @@ export class Mp4EncoderProcess {
       this.videoQueue.length >= this.maxQueuedTicks
     ) {
       this.stats.videoFramesDropped++;
-      releaseI420(tick.image);
       return false;
     }
     this.videoQueue.push({ index: tick.index, image, distinct });
@@ -360,9 +357,7 @@ export class Mp4EncoderProcess {
           videoTimestamp(next.index, this.options.fps, this.sampleRate),
         ),
       );
-      // The tick's reference to a pooled image ends once the pipe has taken the bytes.
-      const image = next.image;
-      this.videoPipe.write(image.data.subarray(0, this.frameBytes), () => releaseI420(image));
+      this.videoPipe.write(next.image.data.subarray(0, this.frameBytes));
       this.videoPipe.uncork();
       this.stats.videoFramesWritten++;
     }

@@ -1,4 +1,4 @@
-import { evenSize, fitI420, I420Pool, releaseI420, retainI420 } from './i420-image.js';
+import { evenSize, fitI420 } from './i420-image.js';
 import type { I420Image } from './i420-image.js';
 
 // Audio chunks arriving closer together than this are treated as one burst.
@@ -23,10 +23,7 @@ export interface PcmFrame {
   readonly samplesPerChannel: number;
 }
 
-/**
- * One output video frame slot. `image` null means black (nothing received yet). A tick holds a
- * reference to a pooled image: whoever consumes it calls `releaseI420(tick.image)` when done.
- */
+/** One output video frame slot. `image` null means black (nothing received yet). */
 export interface VideoTick {
   /** Output frame number since t0; time in the file is `index / fps`. */
   readonly index: number;
@@ -138,10 +135,6 @@ export class RecordingTimeline {
   private audioDelayMs = 0;
 
   private readonly pendingFrames: PendingFrame[] = [];
-  private readonly pool = new I420Pool();
-  /** Weak: holding the caller's buffer would keep it past V8's young generation, see I420Pool. */
-  private lastSource: WeakRef<I420Image> | null = null;
-  private lastCopy: I420Image | null = null;
   private readonly maxPendingFrames: number;
   private lastPtsMs = -Infinity;
   private current: I420Image | null = null;
@@ -223,7 +216,7 @@ export class RecordingTimeline {
     if (!this.hasVideo) return;
     this.counters.videoFramesIn++;
     this.size ??= evenSize(frame.width, frame.height);
-    const image = this.ownImage(frame);
+    const image = fitI420(frame, this.size.width, this.size.height);
     // Delay changes must not reorder frames.
     const ptsMs = Math.max(arrivalMs - this.videoDelayMs, this.lastPtsMs);
     this.lastPtsMs = ptsMs;
@@ -231,30 +224,13 @@ export class RecordingTimeline {
     // A frame followed by another that is also due by the next tick can never be shown.
     const nextTickMs = this.t0 + ((this.nextTick + 0.5) * 1000) / this.fps;
     while (this.pendingFrames.length >= 2 && this.pendingFrames[1]!.ptsMs < nextTickMs) {
-      releaseI420(this.pendingFrames.shift()!.image);
+      this.pendingFrames.shift();
       this.counters.videoFramesDropped++;
     }
     if (this.pendingFrames.length > this.maxPendingFrames) {
-      releaseI420(this.pendingFrames.shift()!.image);
+      this.pendingFrames.shift();
       this.counters.videoFramesDropped++;
     }
-  }
-
-  /**
-   * The frame as this timeline keeps it: fitted to the output size, or else a pooled copy rather
-   * than the caller's buffer (see I420Pool). The same object pushed again is the same picture
-   * and shares the copy, so repeats stay cheap downstream. Returns one reference for the caller.
-   */
-  private ownImage(frame: I420Image): I420Image {
-    const fitted = fitI420(frame, this.size!.width, this.size!.height);
-    if (fitted !== frame) return fitted;
-    if (frame !== this.lastSource?.deref() || !this.lastCopy) {
-      releaseI420(this.lastCopy);
-      this.lastCopy = this.pool.copy(frame); // the timeline's own reference
-      this.lastSource = new WeakRef(frame);
-    }
-    retainI420(this.lastCopy);
-    return this.lastCopy;
   }
 
   /** Adds received audio; its last sample is taken to have arrived at `arrivalMs`. */
@@ -348,13 +324,11 @@ export class RecordingTimeline {
         const tickMs = this.t0 + this.nextTick * frameMs + frameMs / 2;
         while (this.pendingFrames.length > 0 && this.pendingFrames[0]!.ptsMs < tickMs) {
           if (!this.currentShown) this.counters.videoFramesDropped++;
-          releaseI420(this.current);
           this.current = this.pendingFrames.shift()!.image;
           this.currentShown = false;
         }
         const kind = this.current === null ? 'black' : this.currentShown ? 'repeat' : 'new';
         this.currentShown = true;
-        retainI420(this.current); // the tick's reference
         video.push({ index: this.nextTick, image: this.current, kind });
         this.counters.videoFramesOut++;
         if (kind === 'repeat') this.counters.videoFramesRepeated++;
