@@ -42,7 +42,9 @@ export function killAllWorkers(): void {
 export function startWorker(file: string, env: NodeJS.ProcessEnv = {}): Promise<Worker> {
   // HAVEN_BENCH_PROFILE=dir: a V8 CPU profile of each worker, for finding hot spots.
   const profile = process.env.HAVEN_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HAVEN_BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', path.join(here, file)], {
+  // HAVEN_BENCH_NODE_FLAGS: extra node/V8 flags for the workers (experiments, e.g. GC sizing).
+  const flags = process.env.HAVEN_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...flags, ...profile, '--import', 'tsx', path.join(here, file)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...env },
   });

@@ -46,7 +46,7 @@ export interface StreamRun {
     detail: unknown[];
   };
   avOffsetMs: { markers: number; median: number | null; maxAbs: number | null; mean: number | null };
-  firstFrameMs: { startReturned: number; receivedMedian: number; median: number; max: number };
+  firstFrameMs: { startReturned: number; receivedMedian: number | null; median: number | null; max: number | null };
   rssMiB: {
     beforeStart: number;
     start: number;
@@ -109,17 +109,18 @@ function sweepRows(results: BenchResults): string[] {
   if (!sweep) return ['(no sweep yet)'];
   const t = results.targets;
   return table(
-    ['streams', 'CPU/stream: recorder + ffmpeg = total (% of a core)', 'floor/stream', 'ratio', 'fps in / out', 'dropped', 'real time', 'A/V offset median / max', 'first frame median / max', 'RSS start → end (MiB)', 'server CPU'],
+    ['streams', 'load before', 'CPU/stream: recorder + ffmpeg = total (% of a core)', 'floor/stream', 'ratio', 'fps in / out', 'dropped', 'real time', 'A/V offset median / max', 'first frame median / max', 'RSS start → end (MiB)', 'server CPU'],
     sweep.runs.map((r) => [
       r.streams,
+      r.loadBefore[0]!,
       `${r.cpu.recorderPctPerStream} + ${r.cpu.ffmpegPctPerStream} = **${r.cpu.totalPctPerStream}**`,
       r.floor ? `${r.floor.cpuPctPerStream}${r.floor.speed < 0.98 ? ` (floor ran at ${r.floor.speed}x)` : ''}` : '—',
-      r.ratio === null ? '—' : `${r.ratio} ${mark(r.ratio <= t.maxRatio)}`,
+      r.ratio === null ? '—' : r.realTime ? `${r.ratio} ${mark(r.ratio <= t.maxRatio)}` : `(${r.ratio}: not real time)`,
       `${r.frames.fpsInPerStream} / ${r.frames.fpsOutPerStream}`,
       `${r.frames.dropped} (${r.frames.droppedPct}%)`,
       `${r.realTime ? 'yes' : 'no'} (file/wall ${r.files.durationOverWallMin}–${r.files.durationOverWallMax})`,
       r.avOffsetMs.maxAbs === null ? 'no markers found' : `${r.avOffsetMs.median} / ${r.avOffsetMs.maxAbs} ms ${mark(r.avOffsetMs.maxAbs <= t.maxAvOffsetMs)}`,
-      `${r.firstFrameMs.median} / ${r.firstFrameMs.max} ms ${mark(r.firstFrameMs.max <= t.maxFirstFrameMs)}`,
+      r.firstFrameMs.max === null || !Number.isFinite(r.firstFrameMs.max) ? 'not every file within 30 s' : `${r.firstFrameMs.median} / ${r.firstFrameMs.max} ms ${mark(r.firstFrameMs.max <= t.maxFirstFrameMs)}`,
       `${r.rssMiB.start} → ${r.rssMiB.end} (+ffmpeg ${r.rssMiB.ffmpegStart} → ${r.rssMiB.ffmpegEnd})`,
       `${r.cpu.serverPct}%`,
     ]),
@@ -147,13 +148,14 @@ function soakRows(results: BenchResults): string[] {
   if (!s) return ['(no soak run yet: `npm run bench -- --soak 600 --streams 4`)'];
   const r = s.run;
   return table(
-    ['streams', 'seconds', 'recorder RSS start → end', 'growth', 'ffmpeg RSS start → end', 'heap used start → end', 'CPU/stream', 'dropped', 'real time'],
+    ['streams', 'seconds', 'recorder RSS start → end', 'growth', 'growth after the first minute', 'ffmpeg RSS start → end', 'heap used start → end', 'CPU/stream', 'dropped', 'real time'],
     [
       [
         r.streams,
         s.seconds,
         `${r.rssMiB.start} → ${r.rssMiB.end} MiB`,
         `${r.rssMiB.growthPct}% ${mark(r.rssMiB.growthPct <= results.targets.maxRssGrowthPct)}`,
+        growthAfter(r, 60),
         `${r.rssMiB.ffmpegStart} → ${r.rssMiB.ffmpegEnd} MiB`,
         `${r.rssMiB.heapUsedStart} → ${r.rssMiB.heapUsedEnd} MiB`,
         `${r.cpu.totalPctPerStream}%`,
@@ -164,13 +166,22 @@ function soakRows(results: BenchResults): string[] {
   );
 }
 
+/** RSS growth from the first curve point at or after `fromSec` to the end. */
+function growthAfter(r: StreamRun, fromSec: number): string {
+  const from = r.rssMiB.curve?.find((p) => p.atSec >= fromSec);
+  if (!from) return '—';
+  return `${Math.round(((r.rssMiB.end - from.rssMiB) / from.rssMiB) * 1000) / 10}% (${from.rssMiB} → ${r.rssMiB.end} MiB)`;
+}
+
 function targetRows(results: BenchResults): string[] {
   const t = results.targets;
   const runs = results.sweep?.runs ?? [];
   const rt = runs.filter((r) => r.realTime && r.ratio !== null);
   const worstRatio = rt.length ? Math.max(...rt.map((r) => r.ratio!)) : null;
-  const avMax = runs.length ? Math.max(...runs.map((r) => r.avOffsetMs.maxAbs ?? Infinity)) : null;
-  const firstMax = runs.length ? Math.max(...runs.map((r) => r.firstFrameMs.max)) : null;
+  // Sync and start-up latency are judged on the runs that kept real time.
+  const rtRuns = runs.filter((r) => r.realTime);
+  const avMax = rtRuns.length ? Math.max(...rtRuns.map((r) => r.avOffsetMs.maxAbs ?? Infinity)) : null;
+  const firstMax = rtRuns.length ? Math.max(...rtRuns.map((r) => r.firstFrameMs.max ?? Infinity)) : null;
   const grid16 = results.renderer?.grids.find((g) => g.tiles === 16);
   const soak = results.soak?.run;
   return table(
@@ -178,8 +189,8 @@ function targetRows(results: BenchResults): string[] {
     [
       [`recorder CPU ≤ ${t.maxRatio}x the floor (worst real-time N)`, worstRatio === null ? 'not measured' : `${worstRatio}x`, mark(worstRatio === null ? null : worstRatio <= t.maxRatio)],
       [`≥ ${t.minCapacity} concurrent 720p30 streams in real time (< ${t.maxDroppedPct}% dropped)`, results.sweep ? `${results.sweep.capacity} (largest N tried: ${Math.max(...runs.map((r) => r.streams))})` : 'not measured', mark(results.sweep ? results.sweep.capacity >= t.minCapacity : null)],
-      [`A/V offset ≤ ${t.maxAvOffsetMs} ms (every marker, every file)`, avMax === null ? 'not measured' : `${avMax} ms`, mark(avMax === null ? null : avMax <= t.maxAvOffsetMs)],
-      [`first frame written ≤ ${t.maxFirstFrameMs} ms after start()`, firstMax === null ? 'not measured' : `${firstMax} ms`, mark(firstMax === null ? null : firstMax <= t.maxFirstFrameMs)],
+      [`A/V offset ≤ ${t.maxAvOffsetMs} ms (every marker, every file, real-time runs)`, avMax === null ? 'not measured' : `${avMax} ms`, mark(avMax === null ? null : avMax <= t.maxAvOffsetMs)],
+      [`first frame written ≤ ${t.maxFirstFrameMs} ms after start() (real-time runs)`, firstMax === null ? 'not measured' : `${firstMax} ms`, mark(firstMax === null ? null : firstMax <= t.maxFirstFrameMs)],
       [`RSS growth ≤ ${t.maxRssGrowthPct}% over 10 minutes of 4 streams`, soak ? `${soak.rssMiB.growthPct}% over ${results.soak!.seconds} s` : 'not measured', mark(soak ? soak.rssMiB.growthPct <= t.maxRssGrowthPct && results.soak!.seconds >= 600 : null)],
       [`16 tiles ≥ ${t.minGridFps} fps`, grid16 && !grid16.error ? `min ${grid16.fpsMin} fps` : 'not measured', mark(grid16 && !grid16.error ? grid16.fpsMin >= t.minGridFps : null)],
     ],
@@ -225,6 +236,12 @@ export function renderMarkdown(results: BenchResults): string {
       ? `Ran ${s.ranAt} on ${machineLine(s.machine)}. Load average at start ${s.loadAtStart.join(' ')}, at end ${s.loadAtEnd.join(' ')}. ${s.width}x${s.height}@${s.fps}, preset ${s.preset}, ${s.seconds} s per N (measured after a ${2} s warm-up). Capacity (largest N in real time with < ${results.targets.maxDroppedPct}% dropped): **${s.capacity}**.`
       : '',
     '',
+    ...(s && Math.max(...s.runs.map((r) => r.loadBefore[0] ?? 0)) > s.machine.cores
+      ? [
+          `> **Other work shared this machine**: the 1-minute load average before some N exceeded the ${s.machine.cores} cores (column *load before*). Those rows measure a starved recorder: real time and capacity there say more about the load than about the recorder, and CPU per stream is then a lower bound (work not done is not counted).`,
+          '',
+        ]
+      : []),
     ...sweepRows(results),
     '',
     '- *fps in / out*: frames received from rtc-node / ticks written to ffmpeg, per stream per second.',

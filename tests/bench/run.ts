@@ -4,6 +4,7 @@
  *   npm run bench                                  sweep 1,4,8,12 streams x 20 s + floor + 9/16-tile grid
  *   npm run bench -- --streams 1,4,8 --seconds 20  a shorter sweep
  *   npm run bench -- --soak 600 --streams 4        RSS growth over 10 minutes of 4 streams
+ *   npm run bench -- --report-only                 re-render the table and docs from the JSON
  *   npm run bench -- --no-renderer --no-floor      options: --width --height --fps --preset --json
  *                                                  --tiles 9,16 --tile-size 640x360 --wait-load 1.5
  *
@@ -45,6 +46,7 @@ const { values: opt } = parseArgs({
     soak: { type: 'string' },
     'wait-load': { type: 'string', default: '1.5' },
     'wait-max': { type: 'string', default: '300' },
+    'report-only': { type: 'boolean', default: false },
     help: { type: 'boolean', default: false },
   },
   strict: true,
@@ -276,6 +278,13 @@ function mib(bytes: number): number {
 }
 
 async function main(): Promise<void> {
+  if (opt['report-only']) {
+    // Re-renders the table and docs from the JSON without measuring anything.
+    const saved = JSON.parse(fs.readFileSync(path.resolve(opt.json!), 'utf8')) as BenchResults;
+    console.log(renderTable(saved, { sweep: !!saved.sweep, renderer: !!saved.renderer, soak: !!saved.soak }));
+    if (!opt['no-docs']) fs.writeFileSync(path.resolve(opt.docs!), renderMarkdown(saved));
+    return;
+  }
   const toolchain = await locateFfmpeg();
   const machine: MachineInfo = machineInfo(toolchain.ffmpeg.path);
   const jsonPath = path.resolve(opt.json!);
