@@ -133,6 +133,8 @@ export class RecordingTimeline {
   private size: { width: number; height: number } | null;
   private videoDelayMs = 0;
   private audioDelayMs = 0;
+  private audioDelayKnown = false;
+  private correctAudioNow = false;
 
   private readonly pendingFrames: PendingFrame[] = [];
   private readonly maxPendingFrames: number;
@@ -207,8 +209,13 @@ export class RecordingTimeline {
    */
   setTrackDelay(kind: 'audio' | 'video', delayMs: number): void {
     const clamped = Math.max(0, Math.min(delayMs, this.latencyMs));
-    if (kind === 'audio') this.audioDelayMs = clamped;
-    else this.videoDelayMs = clamped;
+    if (kind === 'audio') {
+      // The first measurement replaces a guess of zero: audio placed before it sits a whole
+      // jitter buffer late, so move it at once rather than after a measuring window.
+      if (!this.audioDelayKnown) this.correctAudioNow = this.audioStarted;
+      this.audioDelayKnown = true;
+      this.audioDelayMs = clamped;
+    } else this.videoDelayMs = clamped;
   }
 
   /** Adds a received video frame. Frames of another size are fitted to the output size. */
@@ -266,8 +273,9 @@ export class RecordingTimeline {
     const offset = expected - (this.audioEmitted + this.audioQueued);
 
     let correction = 0;
-    if (!this.audioStarted || Math.abs(offset) > this.jumpSamples) {
+    if (!this.audioStarted || this.correctAudioNow || Math.abs(offset) > this.jumpSamples) {
       correction = offset;
+      this.correctAudioNow = false;
     } else {
       // Late delivery only ever makes the offset larger, so the window's minimum is the
       // closest estimate of where audio really is.

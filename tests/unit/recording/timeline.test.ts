@@ -228,3 +228,28 @@ describe('RecordingTimeline audio', () => {
     expect(timeline.counters.audioSamplesTrimmed).toBe(0);
   });
 });
+
+describe('RecordingTimeline jitter-buffer correction', () => {
+  it('moves audio by the first measured jitter-buffer delay at once, not after a window', () => {
+    const clock = new FakeClock();
+    const timeline = new RecordingTimeline({ clock, fps: 10, latencyMs: 300, video: false });
+    // 200 ms of audio arriving in real time, placed by arrival (delay still unknown).
+    for (let i = 0; i < 20; i++) {
+      clock.ms += 10;
+      timeline.pushAudio(pcm(480), clock.ms);
+    }
+    const trimmedBefore = timeline.counters.audioSamplesTrimmed;
+    // The first stats reading: audio waited 100 ms in WebRTC's buffer before it reached us.
+    timeline.setTrackDelay('audio', 100);
+    clock.ms += 10;
+    timeline.pushAudio(pcm(480), clock.ms);
+    // The next chunk is placed 100 ms earlier straight away: 100 ms (4800 samples) come off.
+    expect(timeline.counters.audioSamplesTrimmed - trimmedBefore).toBeGreaterThanOrEqual(4700);
+    // Later changes of the delay go through the measuring window as before (no immediate jump).
+    const trimmedAfter = timeline.counters.audioSamplesTrimmed;
+    timeline.setTrackDelay('audio', 130);
+    clock.ms += 10;
+    timeline.pushAudio(pcm(480), clock.ms);
+    expect(timeline.counters.audioSamplesTrimmed).toBe(trimmedAfter);
+  });
+});
