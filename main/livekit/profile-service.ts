@@ -96,24 +96,25 @@ export class ProfileService {
   }
 
   /** A short-lived token for an invisible viewer: subscribe only, hidden, no publish. */
-  async viewerToken(profileId: string, room: string): Promise<{ url: string; token: string }> {
-    const credentials = this.credentials(profileId);
-    const token = new AccessToken(credentials.apiKey, credentials.apiSecret, {
-      identity: `haven-viewer-${crypto.randomUUID().slice(0, 8)}`,
-      name: 'Haven Player',
-      ttl: '10m',
-    });
-    token.addGrant({ roomJoin: true, room, canSubscribe: true, canPublish: false, canPublishData: false, hidden: true });
-    return { url: parseServerUrl(credentials.url).ws, token: await token.toJwt() };
+  viewerToken(profileId: string, room: string): Promise<{ url: string; token: string }> {
+    return this.hiddenSubscriberToken(profileId, room, { identityPrefix: 'haven-viewer', name: 'Haven Player', ttl: '10m' });
   }
 
   /** A token for the app's own recorder: hidden, subscribe only; long-lived so reconnects work. */
-  async recorderToken(profileId: string, room: string): Promise<{ url: string; token: string }> {
+  recorderToken(profileId: string, room: string): Promise<{ url: string; token: string }> {
+    return this.hiddenSubscriberToken(profileId, room, { identityPrefix: 'haven-recorder', name: 'Haven Player recorder', ttl: '24h' });
+  }
+
+  private async hiddenSubscriberToken(
+    profileId: string,
+    room: string,
+    who: { identityPrefix: string; name: string; ttl: string },
+  ): Promise<{ url: string; token: string }> {
     const credentials = this.credentials(profileId);
     const token = new AccessToken(credentials.apiKey, credentials.apiSecret, {
-      identity: `haven-recorder-${crypto.randomUUID().slice(0, 8)}`,
-      name: 'Haven Player recorder',
-      ttl: '24h',
+      identity: `${who.identityPrefix}-${crypto.randomUUID().slice(0, 8)}`,
+      name: who.name,
+      ttl: who.ttl,
     });
     token.addGrant({ roomJoin: true, room, canSubscribe: true, canPublish: false, canPublishData: false, hidden: true });
     return { url: parseServerUrl(credentials.url).ws, token: await token.toJwt() };

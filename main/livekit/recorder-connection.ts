@@ -153,32 +153,29 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     }
   }
 
-  private async pumpVideo(sid: string, stream: VideoStream): Promise<void> {
+  private pumpVideo(sid: string, stream: VideoStream): Promise<void> {
+    return this.pump(sid, stream, (event) => {
+      const frame = event.frame.type === VideoBufferType.I420 ? event.frame : event.frame.convert(VideoBufferType.I420);
+      this.emit('videoFrame', sid, { width: frame.width, height: frame.height, data: frame.data }, this.now());
+    });
+  }
+
+  private pumpAudio(sid: string, stream: AudioStream): Promise<void> {
+    return this.pump(sid, stream, (frame) => this.emit('audioFrame', sid, frame, this.now()));
+  }
+
+  /** Reads a track's stream until it ends or is cancelled (closeStream). */
+  private async pump<T>(sid: string, stream: ReadableStream<T>, onValue: (value: T) => void): Promise<void> {
     const reader = stream.getReader();
     this.readers.set(sid, reader);
     try {
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
-        const frame = value.frame.type === VideoBufferType.I420 ? value.frame : value.frame.convert(VideoBufferType.I420);
-        this.emit('videoFrame', sid, { width: frame.width, height: frame.height, data: frame.data }, this.now());
+        onValue(value);
       }
     } catch {
       // The stream ends with an error when the track goes away mid-read; trackEnded says so.
-    }
-  }
-
-  private async pumpAudio(sid: string, stream: AudioStream): Promise<void> {
-    const reader = stream.getReader();
-    this.readers.set(sid, reader);
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) break;
-        this.emit('audioFrame', sid, value, this.now());
-      }
-    } catch {
-      // As above.
     }
   }
 

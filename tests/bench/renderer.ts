@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type BrowserServer } from '@playwright/test';
+import { chromiumArgs, chromiumPath } from '../helpers/chromium';
 import { startWebApp } from '../../main/web/start-web-app';
 import { defaultSettings } from '../../main/settings/settings-service';
 import { makeTempDir } from '../helpers/temp-dir';
@@ -65,18 +66,7 @@ export async function measureGrid(options: GridOptions): Promise<GridResult> {
   const room = `grid-${options.tiles}-${Date.now()}`;
   try {
     await options.addRoom(room, options.tiles);
-    browserServer = await chromium.launchServer({
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--no-first-run',
-        '--disable-sync',
-        '--autoplay-policy=no-user-gesture-required',
-      ],
-    });
+    browserServer = await chromium.launchServer({ executablePath: chromiumPath, args: chromiumArgs });
     const browserPid = browserServer.process().pid!;
     const browser = await chromium.connect(browserServer.wsEndpoint());
     const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
