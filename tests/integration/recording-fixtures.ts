@@ -108,6 +108,13 @@ export async function findFlashOnsets(toolchain: FfmpegToolchain, file: string):
   return onsets;
 }
 
+/** Each white flash paired with the nearest beep within 1 s: offset = beep - flash, in seconds. */
+export function matchMarkers(flashes: number[], beeps: number[]): { at: number; offset: number }[] {
+  return flashes
+    .map((at) => ({ at, offset: beeps.reduce((best, b) => (Math.abs(b - at) < Math.abs(best - at) ? b : best), Infinity) - at }))
+    .filter((m) => Math.abs(m.offset) < 1);
+}
+
 /** Onsets (seconds) of beeps in a file's audio. */
 export async function findBeepOnsets(toolchain: FfmpegToolchain, file: string): Promise<number[]> {
   const pcm = await decodeMonoPcm(toolchain, file);

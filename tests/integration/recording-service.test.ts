@@ -11,7 +11,7 @@ import { locateFfmpeg, type FfmpegToolchain } from '../../native/ffmpeg';
 import { makeTestApp, trustedCaller } from '../helpers/haven-app';
 import { startTarget, uniqueRoom, waitFor, type Target } from '../sfu/harness';
 import { spawnPublisher, type PublisherHandle } from '../sfu/spawn-publisher';
-import { findBeepOnsets, findFlashOnsets } from './recording-fixtures';
+import { findBeepOnsets, findFlashOnsets, matchMarkers } from './recording-fixtures';
 
 let target: Target;
 let toolchain: FfmpegToolchain;
@@ -43,11 +43,8 @@ async function withPublishers<T>(room: string, specs: { identity: string; kind: 
 
 /** beep - flash, in seconds, for each white flash in a file (nearest beep within 1 s). */
 async function markerOffsets(file: string): Promise<number[]> {
-  const flashes = await findFlashOnsets(toolchain, file);
-  const beeps = await findBeepOnsets(toolchain, file);
-  return flashes
-    .map((f) => beeps.reduce((best, b) => (Math.abs(b - f) < Math.abs(best - f) ? b : best), Infinity) - f)
-    .filter((o) => Math.abs(o) < 1);
+  const markers = matchMarkers(await findFlashOnsets(toolchain, file), await findBeepOnsets(toolchain, file));
+  return markers.map((m) => m.offset);
 }
 
 let syncSample: number[] = [];

@@ -9,7 +9,7 @@ import { locateFfmpeg, type FfmpegToolchain } from '../../native/ffmpeg';
 import { makeTestApp, trustedCaller } from '../helpers/haven-app';
 import { mintToken, startTarget, uniqueRoom, waitFor, type Target } from '../sfu/harness';
 import { spawnPublisher } from '../sfu/spawn-publisher';
-import { findBeepOnsets, findFlashOnsets } from './recording-fixtures';
+import { findBeepOnsets, findFlashOnsets, matchMarkers } from './recording-fixtures';
 
 const seconds = Number(process.env.HAVEN_SYNC_SECONDS ?? 180);
 // Known failure, kept out of `npm test` until fixed (see issue 6's note): over 3 minutes white
@@ -27,13 +27,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await target.close();
 });
-
-/** beep - flash for each flash, in seconds (nearest beep within 1 s). */
-function markerOffsets(flashes: number[], beeps: number[]): { at: number; offset: number }[] {
-  return flashes
-    .map((at) => ({ at, offset: beeps.reduce((best, b) => (Math.abs(b - at) < Math.abs(best - at) ? b : best), Infinity) - at }))
-    .filter((m) => Math.abs(m.offset) < 1);
-}
 
 describe('A/V sync over a long recording', () => {
   it.skipIf(!enabled)(`stays within 40 ms at the start and the end of ${seconds} s`, { timeout: (seconds + 120) * 1000 }, async () => {
@@ -53,7 +46,7 @@ describe('A/V sync over a long recording', () => {
       const flashes = await findFlashOnsets(toolchain, item!.path);
       const beeps = await findBeepOnsets(toolchain, item!.path);
       console.log(`flashes: ${flashes.map((f) => f.toFixed(2)).join(" ")}\nbeeps: ${beeps.map((b) => b.toFixed(2)).join(" ")}`);
-      const markers = markerOffsets(flashes, beeps);
+      const markers = matchMarkers(flashes, beeps);
       console.log(`${markers.length} markers; offsets (ms) every 10th: ${markers.filter((_, i) => i % 10 === 0).map((m) => `${m.at.toFixed(0)}s:${Math.round(m.offset * 1000)}`).join(' ')}`);
       const expected = Math.floor((item!.durationMs! / 1000) / 2);
       expect(markers.length).toBeGreaterThanOrEqual(expected - 2);
