@@ -192,7 +192,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
    * it was captured, which is what keeps audio and video in sync in the file.
    */
   private startStats(): void {
-    const interval = this.options.statsIntervalMs ?? 1000;
+    const interval = this.options.statsIntervalMs ?? 500;
     if (interval <= 0) return;
     const last = new Map<string, { delay: number; count: number }>();
     const read = async () => {

@@ -80,7 +80,7 @@ export interface RecordingTimelineOptions {
   readonly audioToleranceMs?: number;
   /** Offsets beyond this are corrected at once instead of after a measuring window. Default 200 ms. */
   readonly audioJumpMs?: number;
-  /** Window over which the audio offset is measured before a small correction. Default 1000 ms. */
+  /** Window over which the audio offset is measured before a small correction. Default 500 ms. */
   readonly audioWindowMs?: number;
   /** Cap on audio held between drains. Default 5000 ms. */
   readonly maxAudioBacklogMs?: number;
@@ -105,7 +105,8 @@ interface PendingFrame {
  * the encoder's sample and frame counts line up without timestamps.
  *
  * Video: each tick takes the latest frame (the last one repeats through gaps and mutes,
- * black before the first). Audio: chunks are appended contiguously; when the measured
+ * black before the first); when jitter puts two frames in one tick and none in the next, the
+ * newer one moves to the next tick. Audio: chunks are appended contiguously; when the measured
  * offset between where a chunk belongs and where the queue ends drifts past a tolerance,
  * silence is inserted or samples trimmed, so audio stays locked to the clock without
  * clicking on every late packet. Everything held is bounded.
@@ -133,8 +134,10 @@ export class RecordingTimeline {
   private size: { width: number; height: number } | null;
   private videoDelayMs = 0;
   private audioDelayMs = 0;
-  private audioDelayKnown = false;
-  private correctAudioNow = false;
+  /** Pending move of queued audio from a change of its delay: + silence, - trim. */
+  private audioShiftSamples = 0;
+  /** The audio delay that queued audio was placed with. */
+  private placedAudioDelayMs = 0;
 
   private readonly pendingFrames: PendingFrame[] = [];
   private readonly maxPendingFrames: number;
@@ -173,7 +176,7 @@ export class RecordingTimeline {
       options.maxPendingVideoFrames ?? Math.ceil(60 * (0.5 + this.latencyMs / 1000));
     this.toleranceSamples = this.msToSamples(options.audioToleranceMs ?? 10);
     this.jumpSamples = this.msToSamples(options.audioJumpMs ?? 200);
-    this.windowMs = options.audioWindowMs ?? 1000;
+    this.windowMs = options.audioWindowMs ?? 500;
     this.maxAudioSamples = this.msToSamples(options.maxAudioBacklogMs ?? 5000);
   }
 
@@ -210,10 +213,15 @@ export class RecordingTimeline {
   setTrackDelay(kind: 'audio' | 'video', delayMs: number): void {
     const clamped = Math.max(0, Math.min(delayMs, this.latencyMs));
     if (kind === 'audio') {
-      // The first measurement replaces a guess of zero: audio placed before it sits a whole
-      // jitter buffer late, so move it at once rather than after a measuring window.
-      if (!this.audioDelayKnown) this.correctAudioNow = this.audioStarted;
-      this.audioDelayKnown = true;
+      // Audio already queued was placed with the delay known then (zero before the first
+      // reading: a whole jitter buffer late). A change is the jitter buffer growing (it
+      // stretched audio: the file has that much extra) or shrinking (it dropped some): move
+      // audio by exactly the change, at once. Waiting for the measuring window, or re-placing
+      // by one burst's arrival, left the first seconds of a file up to 70 ms off.
+      if (this.audioStarted) {
+        const shift = this.msToSamples(this.placedAudioDelayMs - clamped);
+        this.audioShiftSamples = Math.abs(shift) >= this.toleranceSamples ? shift : 0;
+      }
       this.audioDelayMs = clamped;
     } else this.videoDelayMs = clamped;
   }
@@ -228,9 +236,10 @@ export class RecordingTimeline {
     const ptsMs = Math.max(arrivalMs - this.videoDelayMs, this.lastPtsMs);
     this.lastPtsMs = ptsMs;
     this.pendingFrames.push({ ptsMs, image });
-    // A frame followed by another that is also due by the next tick can never be shown.
+    // A frame followed by two more that are also due by the next tick can never be shown
+    // (one of a pair may still be, a tick late: see emitUntil).
     const nextTickMs = this.t0 + ((this.nextTick + 0.5) * 1000) / this.fps;
-    while (this.pendingFrames.length >= 2 && this.pendingFrames[1]!.ptsMs < nextTickMs) {
+    while (this.pendingFrames.length >= 3 && this.pendingFrames[2]!.ptsMs < nextTickMs) {
       this.pendingFrames.shift();
       this.counters.videoFramesDropped++;
     }
@@ -273,9 +282,12 @@ export class RecordingTimeline {
     const offset = expected - (this.audioEmitted + this.audioQueued);
 
     let correction = 0;
-    if (!this.audioStarted || this.correctAudioNow || Math.abs(offset) > this.jumpSamples) {
+    if (!this.audioStarted || Math.abs(offset) > this.jumpSamples) {
       correction = offset;
-      this.correctAudioNow = false;
+      this.placedAudioDelayMs = this.audioDelayMs;
+    } else if (this.audioShiftSamples !== 0) {
+      correction = this.audioShiftSamples;
+      this.placedAudioDelayMs = this.audioDelayMs;
     } else {
       // Late delivery only ever makes the offset larger, so the window's minimum is the
       // closest estimate of where audio really is.
@@ -283,12 +295,15 @@ export class RecordingTimeline {
       this.windowMinOffset = Math.min(this.windowMinOffset, offset);
       if (arrivalMs - this.windowStartMs >= this.windowMs) {
         this.lastOffsetSamples = this.windowMinOffset;
-        if (Math.abs(this.windowMinOffset) > this.toleranceSamples)
+        if (Math.abs(this.windowMinOffset) > this.toleranceSamples) {
           correction = this.windowMinOffset;
+          this.placedAudioDelayMs = this.audioDelayMs;
+        }
         this.windowMinOffset = Infinity;
       }
     }
     this.audioStarted = true;
+    this.audioShiftSamples = 0;
     if (correction !== 0) {
       this.windowMinOffset = Infinity;
       this.lastOffsetSamples = 0;
@@ -330,7 +345,14 @@ export class RecordingTimeline {
         // A frame belongs to the tick whose start is nearest its time, so quantizing to the
         // output rate costs at most half a frame of A/V offset, not a whole one.
         const tickMs = this.t0 + this.nextTick * frameMs + frameMs / 2;
-        while (this.pendingFrames.length > 0 && this.pendingFrames[0]!.ptsMs < tickMs) {
+        let due = 0;
+        while (due < this.pendingFrames.length && this.pendingFrames[due]!.ptsMs < tickMs) due++;
+        // Two frames for one tick and none for the next is delivery jitter, not a faster
+        // sender: the newer frame waits one tick instead of replacing the older (a lost frame
+        // and a repeated one would show as a stutter).
+        const next = this.pendingFrames[due];
+        if (due >= 2 && !(next && next.ptsMs < tickMs + frameMs)) due--;
+        for (; due > 0; due--) {
           if (!this.currentShown) this.counters.videoFramesDropped++;
           this.current = this.pendingFrames.shift()!.image;
           this.currentShown = false;

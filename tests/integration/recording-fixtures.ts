@@ -115,6 +115,91 @@ export function matchMarkers(flashes: number[], beeps: number[]): { at: number; 
     .filter((m) => Math.abs(m.offset) < 1);
 }
 
+/** What the binary frame counter of the synthetic publisher (tests/sfu/sync-pattern.ts) says about a recorded file. */
+export interface SyncAnalysis {
+  /** Video frames in the file. */
+  frames: number;
+  /** Publisher frames that appear in the file at least once. */
+  distinctFrames: number;
+  /** Publisher frames between the first and last shown that never appear (lost anywhere: sender, network, recorder). */
+  missingFrames: number;
+  /** Where publisher frames went missing: file time (s) and how many in a row. */
+  gaps: { at: number; frames: number }[];
+  /** File frames that repeat the previous publisher frame. */
+  repeatedFrames: number;
+  /** For each beep in the file: its time, and audio minus video (seconds; positive: audio late). */
+  offsets: { at: number; offset: number }[];
+  /** Publisher frame number shown at each file frame; -1 where the file is black (nothing received yet). */
+  counters: number[];
+  /** File frames that are black. */
+  blackFrames: number;
+}
+
+/**
+ * Measures A/V offset at every beep by the burned-in frame counter instead of the white flash:
+ * a beep that starts at media time M (a multiple of SYNC_PERIOD_S) is compared with the first
+ * file frame showing a publisher frame at or past M. Missing white frames can't hide a marker,
+ * and frame loss is counted exactly.
+ */
+export async function analyzeSyncPattern(toolchain: FfmpegToolchain, file: string, publisherFps = 30): Promise<SyncAnalysis> {
+  const { readFrameCounter, meanLuma, SYNC_PERIOD_S } = await import('../sfu/sync-pattern.js');
+  const probe = await toolchain.probeMedia(file);
+  const video = probe.streams.find((s) => s.kind === 'video');
+  if (!video?.width || !video.height) throw new Error(`${file} has no video stream`);
+  const { width, height } = video;
+  const fileFps = video.avgFrameRate ?? 30;
+  const { spawn } = await import('node:child_process');
+  const child = spawn(toolchain.ffmpeg.path, ['-v', 'error', '-i', file, '-map', '0:v:0', '-fps_mode', 'passthrough', '-f', 'rawvideo', '-pix_fmt', 'gray', '-'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const frameBytes = width * height;
+  const counters: number[] = [];
+  let pending: Buffer = Buffer.alloc(0);
+  const period = Math.round(SYNC_PERIOD_S * publisherFps);
+  for await (const chunk of child.stdout as AsyncIterable<Buffer>) {
+    pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
+    while (pending.length >= frameBytes) {
+      const luma = new Uint8Array(pending.buffer, pending.byteOffset, frameBytes);
+      const previous = Math.max(0, counters.at(-1) ?? 0);
+      const mean = meanLuma(luma, width, height);
+      // Black (darker than the pattern's background): the recorder had no frame yet. White: a
+      // marker, the next multiple of the sync period.
+      counters.push(mean < 4 ? -1 : mean > 150 ? Math.max(previous, Math.ceil((previous + 1) / period) * period) : readFrameCounter(luma, width, height)!);
+      pending = pending.subarray(frameBytes);
+    }
+  }
+  // A counter read that jumps away and straight back is a misread (compression blurred a
+  // cell), not a frame: it takes its predecessor's value.
+  for (let i = 1; i + 1 < counters.length; i++) {
+    const [before, read, after] = [counters[i - 1]!, counters[i]!, counters[i + 1]!];
+    if (before < 0 || read < 0) continue;
+    const plausible = (from: number, to: number) => to >= from && to <= from + period / 2;
+    if (!plausible(before, read) && plausible(before, after)) counters[i] = before;
+  }
+  const distinct = new Set(counters.filter((c) => c >= 0));
+  let repeated = 0;
+  const gaps: { at: number; frames: number }[] = [];
+  for (let i = 1; i < counters.length; i++) {
+    if (counters[i - 1]! < 0) continue;
+    if (counters[i] === counters[i - 1]) repeated++;
+    else if (counters[i]! > counters[i - 1]! + 1) gaps.push({ at: i / fileFps, frames: counters[i]! - counters[i - 1]! - 1 });
+  }
+  const sorted = [...distinct].sort((a, b) => a - b);
+  const missing = sorted.length ? sorted.at(-1)! - sorted[0]! + 1 - sorted.length : 0;
+  const offsets: { at: number; offset: number }[] = [];
+  for (const beep of await findBeepOnsets(toolchain, file)) {
+    if (beep < 0.15) continue; // the file may start in the middle of a beep: not an onset
+    // Which beep this is: the one nearest to the media time the video shows at that moment.
+    const i = Math.min(counters.length - 1, Math.round(beep * fileFps));
+    if (i < 0 || counters[i]! < 0) continue;
+    const mediaFrame = Math.round(Math.round(counters[i]! / period) * period);
+    const shown = counters.findIndex((c) => c >= mediaFrame);
+    if (shown < 0) continue;
+    // The frame shown at `shown` carries media time counters[shown]; correct for frames skipped past M.
+    const flashAt = shown / fileFps - (counters[shown]! - mediaFrame) / publisherFps;
+    offsets.push({ at: beep, offset: beep - flashAt });
+  }
+  return { frames: counters.length, blackFrames: counters.filter((c) => c < 0).length, distinctFrames: distinct.size, missingFrames: missing, repeatedFrames: repeated, gaps, offsets, counters };
+}
+
 /** Onsets (seconds) of beeps in a file's audio. */
 export async function findBeepOnsets(toolchain: FfmpegToolchain, file: string): Promise<number[]> {
   const pcm = await decodeMonoPcm(toolchain, file);

@@ -214,8 +214,50 @@ function captureVideoUpTo(mediaS: number): void {
   }
 }
 
+/** The video sender's own view (WebRTC outbound-rtp): what it encoded and sent, and why not more. */
+async function senderStats(): Promise<Record<string, unknown> | undefined> {
+  if (!videoSource) return undefined;
+  const stats = await room.getRtcStats().catch(() => undefined);
+  const extra: Record<string, unknown> = {};
+  let packetsSent = 0;
+  for (const entry of stats?.publisherStats ?? []) {
+    if (entry.stats?.case === 'outboundRtp') packetsSent += Number(entry.stats.value.sent?.packetsSent ?? 0);
+  }
+  extra.packetsSent = packetsSent;
+  for (const entry of stats?.publisherStats ?? []) {
+    if (entry.stats?.case === 'remoteInboundRtp' && entry.stats.value.stream?.kind === 'video') {
+      extra.fractionLost = entry.stats.value.remoteInbound?.fractionLost;
+      extra.lost = Number(entry.stats.value.received?.packetsLost ?? 0);
+      extra.rtt = entry.stats.value.remoteInbound?.roundTripTime;
+    }
+    if (entry.stats?.case === 'candidatePair' && entry.stats.value.candidatePair?.availableOutgoingBitrate)
+      extra.available = entry.stats.value.candidatePair.availableOutgoingBitrate;
+  }
+  for (const entry of stats?.publisherStats ?? []) {
+    if (entry.stats?.case !== 'outboundRtp' || entry.stats.value.stream?.kind !== 'video') continue;
+    const out = entry.stats.value.outbound;
+    return {
+      framesEncoded: out?.framesEncoded,
+      framesSent: out?.framesSent,
+      hugeFramesSent: out?.hugeFramesSent,
+      fps: out?.framesPerSecond,
+      width: out?.frameWidth,
+      targetBitrate: out?.targetBitrate,
+      limitation: out?.qualityLimitationReason,
+      nacks: out?.nackCount,
+      plis: out?.pliCount,
+      retransmitted: Number(out?.retransmittedPacketsSent ?? 0),
+      ...extra,
+    };
+  }
+  return undefined;
+}
+
 const statsTimer = setInterval(
-  () => emit('stats', { videoFrames, audioMs: (samplesWritten / SAMPLE_RATE) * 1000 }),
+  () =>
+    void senderStats().then((sender) =>
+      emit('stats', { videoFrames, audioMs: (samplesWritten / SAMPLE_RATE) * 1000, sender }),
+    ),
   1000,
 );
 const samples = new Int16Array(AUDIO_FRAME_SAMPLES);

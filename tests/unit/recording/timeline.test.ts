@@ -73,6 +73,35 @@ describe('RecordingTimeline video', () => {
     expect(timeline.counters.videoFramesDropped).toBe(21);
   });
 
+  it('moves a frame that jitter put in the same tick as its predecessor to the empty next tick', () => {
+    const clock = new FakeClock();
+    const timeline = new RecordingTimeline({ clock, fps: 10, latencyMs: 0 });
+    // 10 fps in and out; frame 2 arrives late, next to frame 3 (ticks cover -50..50, 50..150, ...).
+    for (const [at, tag] of [[0, 1], [140, 2], [145, 3], [300, 4], [400, 5]] as const) {
+      clock.ms = 1000 + at;
+      timeline.pushVideo(image(tag));
+    }
+    clock.ms = 1000 + 500;
+    const out = timeline.drain();
+    expect(out.video.map((t) => lumaTag(t.image))).toEqual([1, 2, 3, 4, 5]);
+    expect(out.video.map((t) => t.kind)).toEqual(['new', 'new', 'new', 'new', 'new']);
+    expect(timeline.counters.videoFramesDropped).toBe(0);
+  });
+
+  it('still drops when the sender is faster than the output rate', () => {
+    const clock = new FakeClock();
+    const timeline = new RecordingTimeline({ clock, fps: 10, latencyMs: 0 });
+    for (let i = 0; i < 10; i++) {
+      clock.ms = 1000 + i * 50; // 20 fps in: every tick has two frames of its own
+      timeline.pushVideo(image(i + 1));
+    }
+    clock.ms = 1000 + 500;
+    const out = timeline.drain();
+    expect(out.video).toHaveLength(5);
+    expect(out.video.every((t) => t.kind === 'new')).toBe(true);
+    expect(timeline.counters.videoFramesDropped).toBe(4);
+  });
+
   it('holds output back by the latency so a delay-corrected frame lands in its tick', () => {
     const clock = new FakeClock();
     const timeline = new RecordingTimeline({ clock, fps: 10, latencyMs: 200 });
@@ -103,9 +132,10 @@ describe('RecordingTimeline video', () => {
     const clock = new FakeClock();
     const timeline = new RecordingTimeline({ clock, fps: 10, latencyMs: 0 });
     timeline.pushVideo(image(90, 8, 4));
+    clock.ms += 100;
     timeline.pushVideo(image(90, 4, 4)); // narrower: pillarboxed into 8x4
     clock.ms += 100;
-    const [tick] = timeline.drain().video;
+    const [, tick] = timeline.drain().video;
     expect(tick!.image!.width).toBe(8);
     expect(tick!.image!.height).toBe(4);
     const row = Array.from(tick!.image!.data.subarray(0, 8));
@@ -230,7 +260,7 @@ describe('RecordingTimeline audio', () => {
 });
 
 describe('RecordingTimeline jitter-buffer correction', () => {
-  it('moves audio by the first measured jitter-buffer delay at once, not after a window', () => {
+  it('moves audio by the measured jitter-buffer delay and by each change of it at once, not after a window', () => {
     const clock = new FakeClock();
     const timeline = new RecordingTimeline({ clock, fps: 10, latencyMs: 300, video: false });
     // 200 ms of audio arriving in real time, placed by arrival (delay still unknown).
@@ -245,11 +275,28 @@ describe('RecordingTimeline jitter-buffer correction', () => {
     timeline.pushAudio(pcm(480), clock.ms);
     // The next chunk is placed 100 ms earlier straight away: 100 ms (4800 samples) come off.
     expect(timeline.counters.audioSamplesTrimmed - trimmedBefore).toBeGreaterThanOrEqual(4700);
-    // Later changes of the delay go through the measuring window as before (no immediate jump).
+    // A later change moves audio by exactly the change, at once: 30 ms more delay, 1440 samples off.
     const trimmedAfter = timeline.counters.audioSamplesTrimmed;
     timeline.setTrackDelay('audio', 130);
     clock.ms += 10;
     timeline.pushAudio(pcm(480), clock.ms);
-    expect(timeline.counters.audioSamplesTrimmed).toBe(trimmedAfter);
+    expect(timeline.counters.audioSamplesTrimmed - trimmedAfter).toBe(1440);
+    // 25 ms less: 1200 samples of silence go in.
+    const silenceBefore = timeline.counters.audioSilenceInserted;
+    timeline.setTrackDelay('audio', 105);
+    clock.ms += 10;
+    timeline.pushAudio(pcm(480), clock.ms);
+    expect(timeline.counters.audioSilenceInserted - silenceBefore).toBe(1200);
+    // Changes under the 10 ms tolerance are left to the measuring window, even two in a row
+    // that each stay under it; together past it, they move audio.
+    const trimmedSmall = timeline.counters.audioSamplesTrimmed;
+    timeline.setTrackDelay('audio', 111);
+    clock.ms += 10;
+    timeline.pushAudio(pcm(480), clock.ms);
+    expect(timeline.counters.audioSamplesTrimmed).toBe(trimmedSmall);
+    timeline.setTrackDelay('audio', 117);
+    clock.ms += 10;
+    timeline.pushAudio(pcm(480), clock.ms);
+    expect(timeline.counters.audioSamplesTrimmed - trimmedSmall).toBe(576); // 12 ms
   });
 });
