@@ -1,7 +1,12 @@
 /**
- * A/V sync over a long recording: a synthetic publisher beeps every 2 s and burns a frame counter
- * into every frame; the recorded MP4 must keep audio and video within 40 ms of each other at the
- * start and at the end of three minutes (drift would show at the end), and lose few frames.
+ * A/V sync over a long recording: audio and video must stay within 40 ms of each other at the
+ * start and at the end of three minutes (drift would show at the end).
+ *
+ * Against the bundled server the participant is its replay publisher: pre-encoded VP8 and Opus
+ * sent on an exact schedule, a white frame and a beep together every 2 s, so any offset in the
+ * file is the recorder's own (every marker is checked, not only the first and last). Against a real server
+ * (LIVEKIT_URL) it is the synthetic rtc-node publisher, measured by its frame counter; there
+ * the publisher's own encoder and pacer are part of what is measured.
  * HAVEN_SYNC_SECONDS shortens or lengthens it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +15,7 @@ import { locateFfmpeg, type FfmpegToolchain } from '../../native/ffmpeg';
 import { makeTestApp, trustedCaller } from '../helpers/haven-app';
 import { mintToken, startTarget, uniqueRoom, waitFor, type Target } from '../sfu/harness';
 import { spawnPublisher } from '../sfu/spawn-publisher';
-import { analyzeSyncPattern } from './recording-fixtures';
+import { analyzeSyncPattern, findBeepOnsets, findFlashOnsets, matchMarkers } from './recording-fixtures';
 
 const seconds = Number(process.env.HAVEN_SYNC_SECONDS ?? 180);
 let target: Target;
@@ -24,13 +29,23 @@ afterAll(async () => {
   await target.close();
 });
 
+/** Starts the participant; returns a function that stops it. */
+async function startParticipant(room: string): Promise<() => Promise<unknown>> {
+  if (target.local) {
+    const replay = await target.local.addReplayParticipant({ room, identity: 'alice', width: 640, height: 360, fps: 30, seconds: 10, markers: true });
+    return async () => replay.stop();
+  }
+  const publisher = spawnPublisher({ url: target.url, apiKey: target.apiKey, apiSecret: target.apiSecret, room, identity: 'alice', kind: 'camera', width: 640, height: 360, fps: 30 });
+  await publisher.ready;
+  return () => publisher.stop();
+}
+
 describe('A/V sync over a long recording', () => {
   it(`stays within 40 ms at the start and the end of ${seconds} s`, { timeout: (seconds + 120) * 1000 }, async () => {
     const room = uniqueRoom('sync');
     const ctx = makeTestApp();
-    const publisher = spawnPublisher({ url: target.url, apiKey: target.apiKey, apiSecret: target.apiSecret, room, identity: 'alice', kind: 'camera', width: 640, height: 360, fps: 30 });
+    const stop = await startParticipant(room);
     try {
-      await publisher.ready;
       const token = await mintToken(target, 'recorder', { roomJoin: true, room, canSubscribe: true, canPublish: false, hidden: true });
       const started = (await ctx.dispatch('recording.start', { target: { url: target.url, token }, room, participants: 'all' }, trustedCaller)) as Result<RecordingSessionView>;
       if (!started.ok) throw new Error(started.error.message);
@@ -39,24 +54,32 @@ describe('A/V sync over a long recording', () => {
         await new Promise((resolve) => setTimeout(resolve, Math.min(30, seconds - s) * 1000));
         const status = (await ctx.dispatch('recording.status', {}, trustedCaller)) as Result<RecordingSessionView[]>;
         const file = status.ok ? status.value[0]?.files[0] : undefined;
-        const sender = publisher.events.filter((e) => e.event === 'stats').at(-1)?.sender as Record<string, unknown> | undefined;
-        console.log(`${Math.min(seconds, s + 30)} s: recorder ${file?.fpsIn} fps in, ${file?.droppedFrames} dropped, drift ${file?.avDriftMs} ms; publisher sent ${String(sender?.framesSent)} frames at ${String(sender?.targetBitrate)} bit/s`);
+        console.log(`${Math.min(seconds, s + 30)} s: ${file?.fpsIn} fps in, ${file?.droppedFrames} dropped, drift ${file?.avDriftMs} ms`);
       }
       await ctx.dispatch('recording.stop', { sessionId: started.value.sessionId }, trustedCaller);
       const [item] = ctx.app.history.listFiles({});
       expect(item!.status).toBe('complete');
-      const analysis = await analyzeSyncPattern(toolchain, item!.path);
-      const { offsets } = analysis;
-      console.log(`${analysis.frames} frames, ${analysis.missingFrames} of the publisher's lost, ${analysis.repeatedFrames} repeated; offsets (ms) every 10th: ${offsets.filter((_, i) => i % 10 === 0).map((m) => `${m.at.toFixed(0)}s:${Math.round(m.offset * 1000)}`).join(' ')}`);
       const expected = Math.floor(item!.durationMs! / 1000 / 2);
-      expect(offsets.length).toBeGreaterThanOrEqual(expected - 1);
-      expect(analysis.missingFrames / analysis.frames).toBeLessThan(0.02);
-      const start = offsets.slice(0, 3);
-      const end = offsets.slice(-3);
-      console.log(`start: ${start.map((m) => Math.round(m.offset * 1000)).join(', ')} ms; end: ${end.map((m) => Math.round(m.offset * 1000)).join(', ')} ms`);
+      let markers: { at: number; offset: number }[];
+      if (target.local) {
+        markers = matchMarkers(await findFlashOnsets(toolchain, item!.path), await findBeepOnsets(toolchain, item!.path));
+      } else {
+        const analysis = await analyzeSyncPattern(toolchain, item!.path);
+        console.log(`${analysis.frames} frames, ${analysis.missingFrames} of the publisher's lost, ${analysis.repeatedFrames} repeated`);
+        expect(analysis.missingFrames / analysis.frames).toBeLessThan(0.02);
+        markers = analysis.offsets;
+      }
+      console.log(`${markers.length} markers; offsets (ms) every 5th: ${markers.filter((_, i) => i % 5 === 0).map((m) => `${m.at.toFixed(0)}s:${Math.round(m.offset * 1000)}`).join(' ')}`);
+      expect(markers.length).toBeGreaterThanOrEqual(expected - 1);
+      const start = markers.slice(0, 3);
+      const end = markers.slice(-3);
+      console.log(`start: ${start.map((m) => Math.round(m.offset * 1000)).join(', ')} ms; end: ${end.map((m) => Math.round(m.offset * 1000)).join(', ')} ms; worst: ${Math.round(Math.max(...markers.map((m) => Math.abs(m.offset))) * 1000)} ms`);
       for (const m of [...start, ...end]) expect(Math.abs(m.offset), `marker at ${m.at.toFixed(1)} s`).toBeLessThanOrEqual(0.04);
+      // In between, single markers were seen at up to 38 ms (a jitter-buffer change being
+      // followed); none may stray far.
+      if (target.local) for (const m of markers) expect(Math.abs(m.offset), `marker at ${m.at.toFixed(1)} s`).toBeLessThanOrEqual(0.06);
     } finally {
-      await publisher.stop();
+      await stop();
       await ctx.close();
     }
   });

@@ -151,7 +151,9 @@ async function encodeClip(
     width,
     height,
     video: parseIvf(await readFile(ivf)),
-    audio: parseOggOpus(await readFile(ogg)),
+    // Exactly `seconds` of 20 ms packets: the encoder's priming makes one packet more, and
+    // every loop would then put audio 20 ms further behind video.
+    audio: parseOggOpus(await readFile(ogg)).slice(0, Math.round(seconds * 50)),
     files: { video: ivf, audio: ogg },
   };
 }
