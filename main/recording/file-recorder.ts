@@ -27,6 +27,8 @@ export interface FileProgress {
   droppedFrames: number;
   /** Audio position minus video position in the file, ms; null without video. */
   avDriftMs: number | null;
+  /** When the first received video frame went to the encoder (`performance.now()`); null before, and for WAV. */
+  firstFrameWrittenAt: number | null;
 }
 
 export interface FileResult {
@@ -74,6 +76,7 @@ export function createMp4Recorder(spec: FileRecorderSpec): FileRecorder {
         framesOut: p.encoder?.videoFramesWritten ?? 0,
         droppedFrames: p.timeline.videoFramesDropped + (p.encoder?.videoFramesDropped ?? 0),
         avDriftMs: Math.round(p.audioOffsetMs),
+        firstFrameWrittenAt: p.firstFrameWrittenAt,
       };
     },
     onDidCrash: (listener) => recorder.onDidCrash(listener),
@@ -103,6 +106,7 @@ export async function createWavRecorder(spec: Pick<FileRecorderSpec, 'path'>): P
         framesOut: Math.floor(p.timeline.audioSamplesOut / (sampleRate / 100)),
         droppedFrames: Math.floor((p.droppedSamples + p.timeline.audioSamplesTrimmed) / (sampleRate / 100)),
         avDriftMs: null,
+        firstFrameWrittenAt: null,
       };
     },
     onDidCrash: (listener) => {

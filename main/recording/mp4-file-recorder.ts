@@ -47,6 +47,8 @@ export interface Mp4RecordingProgress {
   /** Positive: audio arrives later than the video clock says it should. */
   readonly audioOffsetMs: number;
   readonly videoSize: { width: number; height: number } | null;
+  /** When the first received frame went to ffmpeg (this recorder's clock), null before. */
+  readonly firstFrameWrittenAt: number | null;
 }
 
 /**
@@ -66,6 +68,7 @@ export class Mp4FileRecorder {
   private readonly timer: NodeJS.Timeout;
   private readonly crashListeners = new Set<(error: EncoderCrashedError) => void>();
   private stopped: Promise<RecordingFileResult> | null = null;
+  private firstFrameWrittenAt: number | null = null;
 
   constructor(private readonly options: Mp4FileRecorderOptions) {
     this.clock = options.clock ?? monotonicClock;
@@ -109,6 +112,7 @@ export class Mp4FileRecorder {
       encoder: this.encoder ? { ...this.encoder.stats } : null,
       audioOffsetMs: this.timeline.audioOffsetMs,
       videoSize: this.timeline.videoSize,
+      firstFrameWrittenAt: this.firstFrameWrittenAt,
     };
   }
 
@@ -163,6 +167,7 @@ export class Mp4FileRecorder {
   }
 
   private write(output: TimelineOutput): void {
+    if (this.firstFrameWrittenAt === null && output.video.some((tick) => tick.kind === 'new')) this.firstFrameWrittenAt = this.clock.now();
     for (const tick of output.video) this.encoder!.writeVideo(tick);
     this.encoder!.writeAudio(output.audio);
   }

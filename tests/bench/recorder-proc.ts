@@ -4,10 +4,9 @@
  * children. The only thing added is a look at what goes into ffmpeg's video pipe, to time the
  * first received frame reaching the encoder.
  */
-import type { ChildProcess, StdioOptions } from 'node:child_process';
+import type { StdioOptions } from 'node:child_process';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import type { Writable } from 'node:stream';
 import { HavenApp } from '../../main/app';
 import { disposeRtc } from '../../main/livekit/recorder-connection';
 import { createFileRecorder, type FileRecorder, type FileResult } from '../../main/recording/file-recorder';
@@ -24,8 +23,6 @@ interface Entry {
   /** performance.now() of the first frame from rtc-node. */
   firstReceivedAt: number | null;
   /** performance.now() when ffmpeg got its first tick (black or not) / first received frame. */
-  firstTickAt: number | null;
-  firstFrameAt: number | null;
   result: FileResult | null;
 }
 
@@ -36,28 +33,6 @@ let sessionId: string | null = null;
 let t0 = 0;
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
-
-/** Times the first write into ffmpeg's video pipe, and the first one that isn't black (Y 16). */
-function watchVideoPipe(child: ChildProcess, entry: Entry): void {
-  const pipe = child.stdio[3] as Writable | null;
-  if (!pipe) return;
-  const original = pipe.write.bind(pipe) as (...args: unknown[]) => boolean;
-  pipe.write = ((chunk: unknown, ...rest: unknown[]) => {
-    if (chunk instanceof Uint8Array && chunk.length > 4096) {
-      const now = performance.now();
-      entry.firstTickAt ??= now;
-      const ySamples = Math.min(chunk.length, Math.floor((chunk.length * 2) / 3));
-      for (let i = 1; i < 64; i++) {
-        if (chunk[Math.floor((i * ySamples) / 64)] !== 16) {
-          entry.firstFrameAt = now;
-          pipe.write = original as typeof pipe.write;
-          break;
-        }
-      }
-    }
-    return original(chunk, ...rest);
-  }) as typeof pipe.write;
-}
 
 function snapshot() {
   const mem = process.memoryUsage();
@@ -86,12 +61,11 @@ serveRequests(
         secrets: new KeyFileSecretStore(dataFolder),
         settingsDefaults: { ...defaultSettings(temp.dir), recordingsFolder: path.join(temp.dir, 'recordings') },
         createRecorder: async (spec) => {
-          const entry: Entry = { path: spec.path, recorder: undefined as unknown as FileRecorder, ffmpegPid: undefined, firstReceivedAt: null, firstTickAt: null, firstFrameAt: null, result: null };
+          const entry: Entry = { path: spec.path, recorder: undefined as unknown as FileRecorder, ffmpegPid: undefined, firstReceivedAt: null, result: null };
           const toolchain = Object.create(spec.toolchain) as FfmpegToolchain;
           toolchain.spawnFfmpeg = (args: readonly string[], stdio: StdioOptions) => {
             const child = spec.toolchain.spawnFfmpeg(args, stdio);
             entry.ffmpegPid = child.pid;
-            watchVideoPipe(child, entry);
             return child;
           };
           const recorder = await createFileRecorder({ ...spec, toolchain });
@@ -116,6 +90,8 @@ serveRequests(
           };
         },
       });
+      // As the app does at launch: repairs, and ffmpeg located (and checked) before any recording.
+      await app.init();
       const rssBeforeStart = process.memoryUsage().rss;
       t0 = performance.now();
       const session = await app.recording.start({ target: { url, token, profileId: null }, room, participants: 'all', options: { frameRate: fps, preset } });
@@ -123,7 +99,8 @@ serveRequests(
       sessionId = session.sessionId;
       // Bounded wait for every file's first received frame to reach its encoder.
       const deadline = performance.now() + 30_000;
-      while (performance.now() < deadline && (entries.length < expectFiles || entries.some((e) => e.firstFrameAt === null))) {
+      const firstFrameAt = (e: Entry) => e.recorder.progress.firstFrameWrittenAt;
+      while (performance.now() < deadline && (entries.length < expectFiles || entries.some((e) => firstFrameAt(e) === null))) {
         await new Promise((r) => setTimeout(r, 10));
       }
       return {
@@ -133,8 +110,7 @@ serveRequests(
           path: e.path,
           ffmpegPid: e.ffmpegPid,
           firstReceivedMs: e.firstReceivedAt === null ? null : e.firstReceivedAt - t0,
-          firstTickMs: e.firstTickAt === null ? null : e.firstTickAt - t0,
-          firstFrameMs: e.firstFrameAt === null ? null : e.firstFrameAt - t0,
+          firstFrameMs: firstFrameAt(e) === null ? null : firstFrameAt(e)! - t0,
         })),
       };
     },

@@ -135,7 +135,7 @@ async function recordRun(n: number, srv: { url: string; apiKey: string; apiSecre
   const rec = await recorder.request<{
     rssBeforeStart: number;
     startReturnedMs: number;
-    files: { path: string; ffmpegPid?: number; firstReceivedMs: number | null; firstTickMs: number | null; firstFrameMs: number | null }[];
+    files: { path: string; ffmpegPid?: number; firstReceivedMs: number | null; firstFrameMs: number | null }[];
   }>('record', { url: srv.url, token, room, fps, preset, expectFiles: n }, 90_000);
   await sleep(WARMUP_SEC * 1000);
   const snapA = await recorder.request<Snapshot>('snapshot');
