@@ -15,6 +15,7 @@ import {
   type Participant,
 } from '@livekit/rtc-node';
 import type { I420Image } from '../recording/i420-image';
+import { FrameClock } from './frame-clock';
 import type { PcmFrame } from '../recording/timeline';
 
 /** The sources a participant can publish, as the recorder groups them into files. */
@@ -36,6 +37,7 @@ export interface RecorderConnectionEvents {
   trackStarted: [track: RemoteTrackInfo];
   trackEnded: [track: RemoteTrackInfo];
   trackMuted: [track: RemoteTrackInfo, muted: boolean];
+  /** `arrivalMs`: when the frame was due by WebRTC's timestamp, on our clock (see FrameClock). */
   videoFrame: [trackSid: string, frame: I420Image, arrivalMs: number];
   audioFrame: [trackSid: string, frame: PcmFrame, arrivalMs: number];
   /** Per-track jitter-buffer delay, from WebRTC stats: how long media waited before decoding. */
@@ -154,9 +156,11 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   }
 
   private pumpVideo(sid: string, stream: VideoStream): Promise<void> {
+    const clock = new FrameClock();
     return this.pump(sid, stream, (event) => {
+      const at = clock.place(event.timestampUs, this.now());
       const frame = event.frame.type === VideoBufferType.I420 ? event.frame : event.frame.convert(VideoBufferType.I420);
-      this.emit('videoFrame', sid, { width: frame.width, height: frame.height, data: frame.data }, this.now());
+      this.emit('videoFrame', sid, { width: frame.width, height: frame.height, data: frame.data }, at);
     });
   }
 

