@@ -268,35 +268,24 @@ describe('RecordingTimeline jitter-buffer correction', () => {
       clock.ms += 10;
       timeline.pushAudio(pcm(480), clock.ms);
     }
-    const trimmedBefore = timeline.counters.audioSamplesTrimmed;
-    // The first stats reading: audio waited 100 ms in WebRTC's buffer before it reached us.
-    timeline.setTrackDelay('audio', 100);
-    clock.ms += 10;
-    timeline.pushAudio(pcm(480), clock.ms);
-    // The next chunk is placed 100 ms earlier straight away: 100 ms (4800 samples) come off.
-    expect(timeline.counters.audioSamplesTrimmed - trimmedBefore).toBeGreaterThanOrEqual(4700);
+    // Sets a delay, pushes the next 10 ms chunk, and says how many samples came off / went in.
+    const withDelay = (delayMs: number) => {
+      const { audioSamplesTrimmed: trimmed, audioSilenceInserted: silence } = timeline.counters;
+      timeline.setTrackDelay('audio', delayMs);
+      clock.ms += 10;
+      timeline.pushAudio(pcm(480), clock.ms);
+      return { trimmed: timeline.counters.audioSamplesTrimmed - trimmed, silence: timeline.counters.audioSilenceInserted - silence };
+    };
+    // The first stats reading: audio waited 100 ms in WebRTC's buffer before it reached us, so
+    // the next chunk is placed 100 ms earlier straight away: 100 ms (4800 samples) come off.
+    expect(withDelay(100).trimmed).toBeGreaterThanOrEqual(4700);
     // A later change moves audio by exactly the change, at once: 30 ms more delay, 1440 samples off.
-    const trimmedAfter = timeline.counters.audioSamplesTrimmed;
-    timeline.setTrackDelay('audio', 130);
-    clock.ms += 10;
-    timeline.pushAudio(pcm(480), clock.ms);
-    expect(timeline.counters.audioSamplesTrimmed - trimmedAfter).toBe(1440);
+    expect(withDelay(130).trimmed).toBe(1440);
     // 25 ms less: 1200 samples of silence go in.
-    const silenceBefore = timeline.counters.audioSilenceInserted;
-    timeline.setTrackDelay('audio', 105);
-    clock.ms += 10;
-    timeline.pushAudio(pcm(480), clock.ms);
-    expect(timeline.counters.audioSilenceInserted - silenceBefore).toBe(1200);
+    expect(withDelay(105).silence).toBe(1200);
     // Changes under the 10 ms tolerance are left to the measuring window, even two in a row
-    // that each stay under it; together past it, they move audio.
-    const trimmedSmall = timeline.counters.audioSamplesTrimmed;
-    timeline.setTrackDelay('audio', 111);
-    clock.ms += 10;
-    timeline.pushAudio(pcm(480), clock.ms);
-    expect(timeline.counters.audioSamplesTrimmed).toBe(trimmedSmall);
-    timeline.setTrackDelay('audio', 117);
-    clock.ms += 10;
-    timeline.pushAudio(pcm(480), clock.ms);
-    expect(timeline.counters.audioSamplesTrimmed - trimmedSmall).toBe(576); // 12 ms
+    // that each stay under it; together past it, they move audio (12 ms: 576 samples).
+    expect(withDelay(111).trimmed).toBe(0);
+    expect(withDelay(117).trimmed).toBe(576);
   });
 });
