@@ -25,6 +25,8 @@ export interface FileProgress {
   /** Frames written to the file. */
   framesOut: number;
   droppedFrames: number;
+  /** Of those, frames ffmpeg could not take in time (the rest were superseded in the timeline). */
+  encoderDroppedFrames: number;
   /** Audio position minus video position in the file, ms; null without video. */
   avDriftMs: number | null;
   /** When the first received video frame went to the encoder (`performance.now()`); null before, and for WAV. */
@@ -75,6 +77,7 @@ export function createMp4Recorder(spec: FileRecorderSpec): FileRecorder {
         framesIn: p.timeline.videoFramesIn,
         framesOut: p.encoder?.videoFramesWritten ?? 0,
         droppedFrames: p.timeline.videoFramesDropped + (p.encoder?.videoFramesDropped ?? 0),
+        encoderDroppedFrames: p.encoder?.videoFramesDropped ?? 0,
         avDriftMs: Math.round(p.audioOffsetMs),
         firstFrameWrittenAt: p.firstFrameWrittenAt,
       };
@@ -105,6 +108,7 @@ export async function createWavRecorder(spec: Pick<FileRecorderSpec, 'path'>): P
         framesIn: Math.floor(p.timeline.audioSamplesIn / (sampleRate / 100)),
         framesOut: Math.floor(p.timeline.audioSamplesOut / (sampleRate / 100)),
         droppedFrames: Math.floor((p.droppedSamples + p.timeline.audioSamplesTrimmed) / (sampleRate / 100)),
+        encoderDroppedFrames: 0,
         avDriftMs: null,
         firstFrameWrittenAt: null,
       };

@@ -33,6 +33,8 @@ export interface StreamRun {
     received: number;
     written: number;
     dropped: number;
+    /** Of `dropped`, frames ffmpeg's queue could not take (the rest were superseded in the timeline). */
+    droppedByEncoder?: number;
     droppedPct: number;
     fpsInPerStream: number;
     fpsOutPerStream: number;

@@ -113,7 +113,7 @@ interface Snapshot {
   rssBytes: number;
   heapUsedBytes: number;
   loop: { p99Ms: number; maxMs: number };
-  files: { path: string; framesIn: number; framesOut: number; droppedFrames: number; avDriftMs: number | null; elapsedSec: number }[];
+  files: { path: string; framesIn: number; framesOut: number; droppedFrames: number; encoderDroppedFrames: number; avDriftMs: number | null; elapsedSec: number }[];
 }
 
 async function avOffsets(toolchain: FfmpegToolchain, file: string): Promise<number[]> {
@@ -169,10 +169,11 @@ async function recordRun(n: number, srv: { url: string; apiKey: string; apiSecre
   const recorderCpu = delta.filter((s) => s.pid === recorder!.pid).reduce((sum, s) => sum + s.cpuSec, 0);
   const ffmpegCpu = delta.filter((s) => s.comm === 'ffmpeg').reduce((sum, s) => sum + s.cpuSec, 0);
   const otherCpu = delta.filter((s) => s.pid !== recorder!.pid && s.comm !== 'ffmpeg').reduce((sum, s) => sum + s.cpuSec, 0);
-  const sumFiles = (snap: Snapshot, key: 'framesIn' | 'framesOut' | 'droppedFrames') => snap.files.reduce((sum, f) => sum + f[key], 0);
+  const sumFiles = (snap: Snapshot, key: 'framesIn' | 'framesOut' | 'droppedFrames' | 'encoderDroppedFrames') => snap.files.reduce((sum, f) => sum + f[key], 0);
   const framesIn = sumFiles(snapB, 'framesIn') - sumFiles(snapA, 'framesIn');
   const framesOut = sumFiles(snapB, 'framesOut') - sumFiles(snapA, 'framesOut');
   const dropped = sumFiles(snapB, 'droppedFrames') - sumFiles(snapA, 'droppedFrames');
+  const droppedByEncoder = sumFiles(snapB, 'encoderDroppedFrames') - sumFiles(snapA, 'encoderDroppedFrames');
 
   // The files: frames, durations against the time recorded, A/V offset from the markers.
   const fileStats = [];
@@ -214,6 +215,7 @@ async function recordRun(n: number, srv: { url: string; apiKey: string; apiSecre
       received: framesIn,
       written: framesOut,
       dropped,
+      droppedByEncoder,
       droppedPct: round((dropped / Math.max(1, expectedFrames)) * 100, 2),
       fpsInPerStream: round(framesIn / windowSec / n, 2),
       fpsOutPerStream: round(framesOut / windowSec / n, 2),
@@ -301,7 +303,7 @@ async function main(): Promise<void> {
     log(`recording ${n} stream${n === 1 ? '' : 's'} of ${width}x${height}@${fps} for ${seconds} s (${preset})...`);
     const { run, files } = await recordRun(n, srv, toolchain);
     log(`  threads: ${run.recorderThreads.map((t) => `${t.thread} ${t.pct}%`).join(", ")}`);
-    log(`  recorder ${run.cpu.totalPctPerStream}% of a core per stream (process ${run.cpu.recorderPctPerStream}% + ffmpeg ${run.cpu.ffmpegPctPerStream}%), fps out ${run.frames.fpsOutPerStream}, dropped ${run.frames.droppedPct}%, A/V max ${run.avOffsetMs.maxAbs} ms`);
+    log(`  recorder ${run.cpu.totalPctPerStream}% of a core per stream (process ${run.cpu.recorderPctPerStream}% + ffmpeg ${run.cpu.ffmpegPctPerStream}%), fps out ${run.frames.fpsOutPerStream}, dropped ${run.frames.droppedPct}% (${run.frames.droppedByEncoder} of ${run.frames.dropped} by ffmpeg's queue), A/V max ${run.avOffsetMs.maxAbs} ms`);
     if (withFloor) {
       log(`  floor: ${n} ffmpeg process${n === 1 ? '' : 'es'} decoding the same VP8, same x264 settings, -re...`);
       const floor: FloorResult = await runFloor({ ffmpeg: toolchain.ffmpeg.path, streams: n, files, width, height, fps, preset, seconds: Math.min(seconds, 20), warmupSec: WARMUP_SEC });
