@@ -134,8 +134,6 @@ export class RecordingTimeline {
   private size: { width: number; height: number } | null;
   private videoDelayMs = 0;
   private audioDelayMs = 0;
-  /** Pending move of queued audio from a change of its delay: + silence, - trim. */
-  private audioShiftSamples = 0;
   /** The audio delay that queued audio was placed with. */
   private placedAudioDelayMs = 0;
 
@@ -212,18 +210,9 @@ export class RecordingTimeline {
    */
   setTrackDelay(kind: 'audio' | 'video', delayMs: number): void {
     const clamped = Math.max(0, Math.min(delayMs, this.latencyMs));
-    if (kind === 'audio') {
-      // Audio already queued was placed with the delay known then (zero before the first
-      // reading: a whole jitter buffer late). A change is the jitter buffer growing (it
-      // stretched audio: the file has that much extra) or shrinking (it dropped some): move
-      // audio by exactly the change, at once. Waiting for the measuring window, or re-placing
-      // by one burst's arrival, left the first seconds of a file up to 70 ms off.
-      if (this.audioStarted) {
-        const shift = this.msToSamples(this.placedAudioDelayMs - clamped);
-        this.audioShiftSamples = Math.abs(shift) >= this.toleranceSamples ? shift : 0;
-      }
-      this.audioDelayMs = clamped;
-    } else this.videoDelayMs = clamped;
+    // An audio change takes effect at the next placed burst (see placeBurst).
+    if (kind === 'audio') this.audioDelayMs = clamped;
+    else this.videoDelayMs = clamped;
   }
 
   /** Adds a received video frame. Frames of another size are fitted to the output size. */
@@ -281,12 +270,18 @@ export class RecordingTimeline {
     const expected = this.msToSamples(startMs - this.t0);
     const offset = expected - (this.audioEmitted + this.audioQueued);
 
+    // Audio already queued was placed with the delay known then (zero before the first
+    // reading: a whole jitter buffer late). A change is the jitter buffer growing (it
+    // stretched audio: the file has that much extra) or shrinking (it dropped some): move
+    // audio by exactly the change, at once. Waiting for the measuring window, or re-placing
+    // by one burst's arrival, left the first seconds of a file up to 70 ms off.
+    const shift = this.msToSamples(this.placedAudioDelayMs - this.audioDelayMs);
     let correction = 0;
     if (!this.audioStarted || Math.abs(offset) > this.jumpSamples) {
       correction = offset;
       this.placedAudioDelayMs = this.audioDelayMs;
-    } else if (this.audioShiftSamples !== 0) {
-      correction = this.audioShiftSamples;
+    } else if (Math.abs(shift) >= this.toleranceSamples) {
+      correction = shift;
       this.placedAudioDelayMs = this.audioDelayMs;
     } else {
       // Late delivery only ever makes the offset larger, so the window's minimum is the
@@ -303,7 +298,6 @@ export class RecordingTimeline {
       }
     }
     this.audioStarted = true;
-    this.audioShiftSamples = 0;
     if (correction !== 0) {
       this.windowMinOffset = Infinity;
       this.lastOffsetSamples = 0;
