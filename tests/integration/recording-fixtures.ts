@@ -119,8 +119,6 @@ export function matchMarkers(flashes: number[], beeps: number[]): { at: number; 
 export interface SyncAnalysis {
   /** Video frames in the file. */
   frames: number;
-  /** Publisher frames that appear in the file at least once. */
-  distinctFrames: number;
   /** Publisher frames between the first and last shown that never appear (lost anywhere: sender, network, recorder). */
   missingFrames: number;
   /** Where publisher frames went missing: file time (s) and how many in a row. */
@@ -129,10 +127,6 @@ export interface SyncAnalysis {
   repeatedFrames: number;
   /** For each beep in the file: its time, and audio minus video (seconds; positive: audio late). */
   offsets: { at: number; offset: number }[];
-  /** Publisher frame number shown at each file frame; -1 where the file is black (nothing received yet). */
-  counters: number[];
-  /** File frames that are black. */
-  blackFrames: number;
 }
 
 /**
@@ -190,14 +184,14 @@ export async function analyzeSyncPattern(toolchain: FfmpegToolchain, file: strin
     // Which beep this is: the one nearest to the media time the video shows at that moment.
     const i = Math.min(counters.length - 1, Math.round(beep * fileFps));
     if (i < 0 || counters[i]! < 0) continue;
-    const mediaFrame = Math.round(Math.round(counters[i]! / period) * period);
+    const mediaFrame = Math.round(counters[i]! / period) * period;
     const shown = counters.findIndex((c) => c >= mediaFrame);
     if (shown < 0) continue;
     // The frame shown at `shown` carries media time counters[shown]; correct for frames skipped past M.
     const flashAt = shown / fileFps - (counters[shown]! - mediaFrame) / publisherFps;
     offsets.push({ at: beep, offset: beep - flashAt });
   }
-  return { frames: counters.length, blackFrames: counters.filter((c) => c < 0).length, distinctFrames: distinct.size, missingFrames: missing, repeatedFrames: repeated, gaps, offsets, counters };
+  return { frames: counters.length, missingFrames: missing, repeatedFrames: repeated, gaps, offsets };
 }
 
 /** Onsets (seconds) of beeps in a file's audio. */

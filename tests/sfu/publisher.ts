@@ -218,39 +218,35 @@ function captureVideoUpTo(mediaS: number): void {
 async function senderStats(): Promise<Record<string, unknown> | undefined> {
   if (!videoSource) return undefined;
   const stats = await room.getRtcStats().catch(() => undefined);
+  let video: Record<string, unknown> | undefined;
   const extra: Record<string, unknown> = {};
   let packetsSent = 0;
-  for (const entry of stats?.publisherStats ?? []) {
-    if (entry.stats?.case === 'outboundRtp') packetsSent += Number(entry.stats.value.sent?.packetsSent ?? 0);
-  }
-  extra.packetsSent = packetsSent;
-  for (const entry of stats?.publisherStats ?? []) {
-    if (entry.stats?.case === 'remoteInboundRtp' && entry.stats.value.stream?.kind === 'video') {
-      extra.fractionLost = entry.stats.value.remoteInbound?.fractionLost;
-      extra.lost = Number(entry.stats.value.received?.packetsLost ?? 0);
-      extra.rtt = entry.stats.value.remoteInbound?.roundTripTime;
+  for (const { stats: stat } of stats?.publisherStats ?? []) {
+    if (stat?.case === 'outboundRtp') {
+      packetsSent += Number(stat.value.sent?.packetsSent ?? 0);
+      if (stat.value.stream?.kind !== 'video') continue;
+      const out = stat.value.outbound;
+      video = {
+        framesEncoded: out?.framesEncoded,
+        framesSent: out?.framesSent,
+        hugeFramesSent: out?.hugeFramesSent,
+        fps: out?.framesPerSecond,
+        width: out?.frameWidth,
+        targetBitrate: out?.targetBitrate,
+        limitation: out?.qualityLimitationReason,
+        nacks: out?.nackCount,
+        plis: out?.pliCount,
+        retransmitted: Number(out?.retransmittedPacketsSent ?? 0),
+      };
+    } else if (stat?.case === 'remoteInboundRtp' && stat.value.stream?.kind === 'video') {
+      extra.fractionLost = stat.value.remoteInbound?.fractionLost;
+      extra.lost = Number(stat.value.received?.packetsLost ?? 0);
+      extra.rtt = stat.value.remoteInbound?.roundTripTime;
+    } else if (stat?.case === 'candidatePair' && stat.value.candidatePair?.availableOutgoingBitrate) {
+      extra.available = stat.value.candidatePair.availableOutgoingBitrate;
     }
-    if (entry.stats?.case === 'candidatePair' && entry.stats.value.candidatePair?.availableOutgoingBitrate)
-      extra.available = entry.stats.value.candidatePair.availableOutgoingBitrate;
   }
-  for (const entry of stats?.publisherStats ?? []) {
-    if (entry.stats?.case !== 'outboundRtp' || entry.stats.value.stream?.kind !== 'video') continue;
-    const out = entry.stats.value.outbound;
-    return {
-      framesEncoded: out?.framesEncoded,
-      framesSent: out?.framesSent,
-      hugeFramesSent: out?.hugeFramesSent,
-      fps: out?.framesPerSecond,
-      width: out?.frameWidth,
-      targetBitrate: out?.targetBitrate,
-      limitation: out?.qualityLimitationReason,
-      nacks: out?.nackCount,
-      plis: out?.pliCount,
-      retransmitted: Number(out?.retransmittedPacketsSent ?? 0),
-      ...extra,
-    };
-  }
-  return undefined;
+  return video && { ...video, ...extra, packetsSent };
 }
 
 const statsTimer = setInterval(
