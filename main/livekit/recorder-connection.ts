@@ -222,9 +222,8 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
       }
     };
     // The first reading comes early: the start of a file is where an uncorrected offset shows.
-    const first = setTimeout(() => void read(), Math.min(400, interval));
+    this.firstStatsTimer = setTimeout(() => void read(), Math.min(400, interval));
     this.statsTimer = setInterval(() => void read(), interval);
-    this.firstStatsTimer = first;
   }
 
   private trackSidForInbound(_kind: string | undefined, trackIdentifier: string | undefined): string | null {
