@@ -14,7 +14,7 @@ import { KeyFileSecretStore } from '../../main/secrets/key-file-secret-store';
 import { defaultSettings } from '../../main/settings/settings-service';
 import type { FfmpegToolchain } from '../../native/ffmpeg';
 import { makeTempDir } from '../helpers/temp-dir';
-import { serveRequests } from './ipc';
+import { serveRequests } from '../helpers/worker';
 
 interface Entry {
   path: string;

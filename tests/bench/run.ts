@@ -9,7 +9,7 @@
  *                                                  --tiles 9,16 --tile-size 640x360 --wait-load 1.5
  *
  * Three kinds of process: this one (orchestrates, reads /proc, runs the floor's ffmpegs and the
- * web shell), the test server with its replay publishers (tests/bench/server-proc.ts), and the
+ * web shell), the test server with its replay publishers (tests/sfu/server-worker.ts), and the
  * recorder (tests/bench/recorder-proc.ts: the app's RecordingService, rtc-node, ffmpeg children).
  * Recorder CPU is that process plus its ffmpeg children, from /proc utime+stime.
  * Writes a table to stdout, JSON (default tests/bench/results/latest.json) and docs/benchmarks.md.
@@ -22,7 +22,8 @@ import { locateFfmpeg, type FfmpegToolchain } from '../../native/ffmpeg';
 import type { X264Preset } from '../../main/recording/mp4-encoder-process';
 import { findBeepOnsets, findFlashOnsets } from '../integration/recording-fixtures';
 import { killFloor, runFloor, type FloorResult } from './floor';
-import { killAllWorkers, startWorker, type Worker } from './ipc';
+import { killAllWorkers, startWorker, type Worker } from '../helpers/worker';
+import { startServerProcess, type RemoteReplay, type ServerProcess } from '../sfu/server-process';
 import { cpuDelta, loadAverage, machineInfo, readProc, readThreads, readTree, threadDelta, type MachineInfo } from './proc';
 import { killBrowser, measureGrid, rendererBuilt, type GridResult } from './renderer';
 import { renderMarkdown, renderTable, TARGETS, type BenchResults, type StreamRun, type SoakRun } from './report';
@@ -73,8 +74,27 @@ const CLIP_SEC = 10;
 
 const log = (line: string) => console.error(line);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-let server: Worker | undefined;
+let server: ServerProcess | undefined;
 let recorder: Worker | undefined;
+
+const rooms = new Map<string, RemoteReplay[]>();
+
+/** Puts `count` replay publishers p01, p02... in `room`; returns the clip they replay. */
+async function addRoom(room: string, count: number, w: number, h: number): Promise<{ video: string; audio: string }> {
+  // The first one encodes the clip (once per size); the rest reuse it.
+  const identity = (i: number) => `p${String(i + 1).padStart(2, '0')}`;
+  const first = await server!.addReplayParticipant({ room, identity: identity(0), width: w, height: h, fps, seconds: CLIP_SEC, markers: true });
+  const rest = await Promise.all(
+    Array.from({ length: count - 1 }, (_, i) => server!.addReplayParticipant({ room, identity: identity(i + 1), width: w, height: h, fps, seconds: CLIP_SEC, markers: true })),
+  );
+  rooms.set(room, [first, ...rest]);
+  return first.files;
+}
+
+async function removeRoom(room: string): Promise<void> {
+  await Promise.all((rooms.get(room) ?? []).map((p) => p.stop()));
+  rooms.delete(room);
+}
 
 async function cleanup(): Promise<void> {
   killFloor();
@@ -126,10 +146,10 @@ async function avOffsets(toolchain: FfmpegToolchain, file: string): Promise<numb
 
 async function recordRun(n: number, srv: { url: string; apiKey: string; apiSecret: string }, toolchain: FfmpegToolchain): Promise<{ run: StreamRun; files: { video: string; audio: string } }> {
   const room = `bench-${n}-${Date.now()}`;
-  const added = await server!.request<{ files: { video: string; audio: string } }>('add', { room, count: n, width, height, fps, seconds: CLIP_SEC }, 300_000);
+  const files = await addRoom(room, n, width, height);
   await sleep(1000);
   const loadBefore = loadAverage();
-  recorder = await startWorker('recorder-proc.ts');
+  recorder = await startWorker(new URL('./recorder-proc.ts', import.meta.url));
   const token = await mint(room, 'haven-bench-recorder', srv.apiKey, srv.apiSecret);
   const startedAt = performance.now();
   const rec = await recorder.request<{
@@ -163,7 +183,7 @@ async function recordRun(n: number, srv: { url: string; apiKey: string; apiSecre
   const serverB = readProc(server!.pid);
   const windowSec = (performance.now() - aAt) / 1000;
   const stopped = await recorder.request<{ stopTookMs: number; files: { path: string; elapsedMs: number | null; result: { status: string; durationSec: number } | null }[] }>('stop', {}, 180_000);
-  await server!.request('remove', { room });
+  await removeRoom(room);
 
   const delta = cpuDelta(treeA, treeB);
   const recorderCpu = delta.filter((s) => s.pid === recorder!.pid).reduce((sum, s) => sum + s.cpuSec, 0);
@@ -265,7 +285,7 @@ async function recordRun(n: number, srv: { url: string; apiKey: string; apiSecre
     run.files.statuses.every((s) => s === 'complete');
   await recorder.close();
   recorder = undefined;
-  return { run, files: added.files };
+  return { run, files };
 }
 
 function pct(cpuSec: number, windowSec: number): number {
@@ -295,8 +315,8 @@ async function main(): Promise<void> {
   log(`machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.ramGiB} GiB; ${machine.ffmpeg}; node ${machine.node}; load ${loadAtStart.join(' ')}`);
   if (process.env.HAVEN_NETNS !== 'active') log('note: not inside tests/netns-run; WebRTC uses this machine\'s interfaces');
 
-  server = await startWorker('server-proc.ts');
-  const srv = await server.request<{ url: string; apiKey: string; apiSecret: string }>('start');
+  server = await startServerProcess();
+  const srv = server;
   const runs: StreamRun[] = [];
   let soak: SoakRun | undefined;
   for (const n of streamsList) {
@@ -329,12 +349,8 @@ async function main(): Promise<void> {
           const grid = await measureGrid({
             url: srv.url,
             token: (room) => mint(room, `haven-bench-viewer-${count}`, srv.apiKey, srv.apiSecret),
-            addRoom: async (room, c) => {
-              await server!.request('add', { room, count: c, width: tileW, height: tileH, fps, seconds: CLIP_SEC }, 300_000);
-            },
-            removeRoom: async (room) => {
-              await server!.request('remove', { room });
-            },
+            addRoom: async (room, c) => void (await addRoom(room, c, tileW, tileH)),
+            removeRoom,
             serverPid: server.pid,
             tiles: count,
             tileSize: `${tileW}x${tileH}`,

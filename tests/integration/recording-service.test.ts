@@ -17,7 +17,8 @@ let target: Target;
 let toolchain: FfmpegToolchain;
 
 beforeAll(async () => {
-  target = await startTarget();
+  // Our server in its own process, so its work and the recorder's don't stall each other.
+  target = await startTarget({ ownProcess: true });
   toolchain = await locateFfmpeg();
 });
 afterAll(async () => {

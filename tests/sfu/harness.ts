@@ -17,6 +17,8 @@ import { AccessToken } from 'livekit-server-sdk';
 import type { VideoGrant } from 'livekit-server-sdk';
 import { startTestServer } from './server.js';
 import type { TestServer } from './server.js';
+import type { ReplayOptions, ReplayParticipant } from './replay.js';
+import { startServerProcess } from './server-process.js';
 import { BEEP_HZ, SAMPLE_RATE, meanLuma, readFrameCounter, rms } from './sync-pattern.js';
 
 export interface Target {
@@ -24,8 +26,10 @@ export interface Target {
   httpUrl: string;
   apiKey: string;
   apiSecret: string;
-  /** Our server, or undefined when testing a real LiveKit server. */
+  /** Our server when it runs in this process; undefined in its own process or for a real server. */
   local: TestServer | undefined;
+  /** Adds a replay publisher to our server (either way it runs); undefined for a real server. */
+  addReplayParticipant: ((options: ReplayOptions) => Promise<Omit<ReplayParticipant, 'stop'> & { stop(): unknown }>) | undefined;
   close(): Promise<void>;
 }
 
@@ -33,7 +37,11 @@ export const realServer = Boolean(
   process.env.LIVEKIT_URL && process.env.LIVEKIT_API_KEY && process.env.LIVEKIT_API_SECRET,
 );
 
-export async function startTarget(): Promise<Target> {
+/**
+ * The server the tests run against: a real LiveKit server when LIVEKIT_URL etc. are set, else
+ * ours, in this process or, with `ownProcess` (tests of media timing), in a child process.
+ */
+export async function startTarget(options: { ownProcess?: boolean } = {}): Promise<Target> {
   if (realServer) {
     const url = process.env.LIVEKIT_URL!;
     return {
@@ -42,11 +50,16 @@ export async function startTarget(): Promise<Target> {
       apiKey: process.env.LIVEKIT_API_KEY!,
       apiSecret: process.env.LIVEKIT_API_SECRET!,
       local: undefined,
+      addReplayParticipant: undefined,
       close: async () => {},
     };
   }
+  if (options.ownProcess) {
+    const child = await startServerProcess();
+    return { ...child, local: undefined, addReplayParticipant: child.addReplayParticipant, close: () => child.close() };
+  }
   const local = await startTestServer({ emptyTimeoutMs: 5_000 });
-  return { ...local, local, close: () => local.close() };
+  return { ...local, local, addReplayParticipant: (o) => local.addReplayParticipant(o), close: () => local.close() };
 }
 
 export function uniqueRoom(prefix: string): string {

@@ -1,12 +1,11 @@
 /**
- * The benchmark's processes (server, recorder) are TypeScript run by node with tsx's loader,
- * talking over Node's IPC channel: request -> one reply per id. Children die with the parent.
+ * Helper processes of the tests and the benchmark (the test server, the bench's recorder):
+ * TypeScript run by node with tsx's loader, talking over Node's IPC channel: request -> one
+ * reply per id. Children die with the parent.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-const here = path.dirname(fileURLToPath(import.meta.url));
 
 export interface Request {
   id: number;
@@ -39,12 +38,14 @@ export function killAllWorkers(): void {
   live.clear();
 }
 
-export function startWorker(file: string, env: NodeJS.ProcessEnv = {}): Promise<Worker> {
+/** Starts `script` (a module URL, e.g. `new URL('./x.ts', import.meta.url)`), which must call serveRequests. */
+export function startWorker(script: URL, env: NodeJS.ProcessEnv = {}): Promise<Worker> {
+  const file = path.basename(script.pathname);
   // HAVEN_BENCH_PROFILE=dir: a V8 CPU profile of each worker, for finding hot spots.
   const profile = process.env.HAVEN_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HAVEN_BENCH_PROFILE}`] : [];
   // HAVEN_BENCH_NODE_FLAGS: extra node/V8 flags for the workers (experiments, e.g. GC sizing).
   const flags = process.env.HAVEN_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...flags, ...profile, '--import', 'tsx', path.join(here, file)], {
+  const child = spawn(process.execPath, [...flags, ...profile, '--import', 'tsx', fileURLToPath(script)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...env },
   });
