@@ -117,6 +117,11 @@ serveRequests(
     async snapshot() {
       return snapshot();
     },
+    /** Memory only (snapshot also resets the event-loop histogram). */
+    async memory() {
+      const mem = process.memoryUsage();
+      return { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, arrayBuffersBytes: mem.arrayBuffers };
+    },
     async stop() {
       const status = app!.recording.status().flatMap((s) => s.files);
       const stopAt = performance.now();

@@ -26,7 +26,7 @@ import { killAllWorkers, startWorker, type Worker } from '../helpers/worker';
 import { startServerProcess, type RemoteReplay, type ServerProcess } from '../sfu/server-process';
 import { cpuDelta, loadAverage, machineInfo, readProc, readThreads, readTree, threadDelta, type MachineInfo } from './proc';
 import { killBrowser, measureGrid, rendererBuilt, type GridResult } from './renderer';
-import { renderMarkdown, renderTable, TARGETS, type BenchResults, type StreamRun, type SoakRun } from './report';
+import { renderMarkdown, renderTable, TARGETS, type BenchResults, type RssPoint, type StreamRun, type SoakRun } from './report';
 
 const { values: opt } = parseArgs({
   options: {
@@ -165,15 +165,18 @@ async function recordRun(n: number, srv: { url: string; apiKey: string; apiSecre
   const aAt = performance.now();
   // The recording lasts `seconds` from start(); the window is what is left after warm-up.
   const endAt = startedAt + seconds * 1000;
-  const rssCurve: { atSec: number; rssMiB: number; ffmpegRssMiB: number }[] = [];
+  const rssCurve: RssPoint[] = [];
   while (performance.now() < endAt - 200) {
-    await sleep(Math.min(soakSec ? 10_000 : 5_000, endAt - performance.now()));
+    await sleep(Math.min(5_000, endAt - performance.now()));
     if (soakSec) {
       const tree = readTree(recorder.pid);
+      const mem = await recorder.request<{ heapUsedBytes: number; arrayBuffersBytes: number }>('memory');
       rssCurve.push({
         atSec: Math.round((performance.now() - startedAt) / 1000),
         rssMiB: mib(tree.find((s) => s.pid === recorder!.pid)?.rssBytes ?? 0),
         ffmpegRssMiB: mib(tree.filter((s) => s.comm === 'ffmpeg').reduce((sum, s) => sum + s.rssBytes, 0)),
+        heapMiB: mib(mem.heapUsedBytes),
+        arrayBuffersMiB: mib(mem.arrayBuffersBytes),
       });
     }
   }
