@@ -1,4 +1,4 @@
-import { rename, rm, stat } from 'node:fs/promises';
+import { open, rename, rm, stat } from 'node:fs/promises';
 import type { FfmpegToolchain, MediaProbe } from '../../native/ffmpeg.js';
 import { tail } from '../../native/ffmpeg.js';
 
@@ -31,6 +31,7 @@ export async function finalizeFragmentedMp4(
 ): Promise<Mp4FinalizeResult> {
   let before: MediaProbe;
   try {
+    await trimIncompleteBoxes(path);
     before = await toolchain.probeMedia(path);
   } catch (error) {
     return { remuxed: false, probe: null, error: (error as Error).message };
@@ -79,6 +80,42 @@ export async function finalizeFragmentedMp4(
   } catch (error) {
     await rm(temporary, { force: true });
     return { remuxed: false, probe: before, error: (error as Error).message };
+  }
+}
+
+/**
+ * Cuts a fragmented MP4 back to its last complete box when a full disk or a crash stopped
+ * ffmpeg mid-write. ffmpeg's own reader refuses the whole file ("error reading header") when
+ * it ends inside a `moof`, though every fragment before it is intact; an `mdat` cut short is
+ * kept (its complete samples still play). Truncating needs no free space, so this works on the
+ * disk that filled up. Returns the bytes removed; files that end cleanly are left alone.
+ */
+export async function trimIncompleteBoxes(path: string): Promise<number> {
+  const handle = await open(path, 'r+');
+  try {
+    const size = (await handle.stat()).size;
+    const header = Buffer.alloc(16);
+    let offset = 0;
+    let sawMoov = false;
+    while (offset < size) {
+      const { bytesRead } = await handle.read(header, 0, 16, offset);
+      let boxSize = bytesRead >= 8 ? header.readUInt32BE(0) : -1;
+      const type = bytesRead >= 8 ? header.toString('latin1', 4, 8) : '';
+      if (boxSize === 1) boxSize = bytesRead >= 16 ? Number(header.readBigUInt64BE(8)) : -1;
+      else if (boxSize === 0) boxSize = size - offset; // runs to the end of the file
+      const headerSize = header.readUInt32BE(0) === 1 ? 16 : 8;
+      if (boxSize < headerSize || offset + boxSize > size) {
+        // Without a whole moov nothing here is playable: leave the file as it is.
+        if (!sawMoov || (type === 'mdat' && boxSize >= headerSize)) return 0;
+        await handle.truncate(offset);
+        return size - offset;
+      }
+      if (type === 'moov') sawMoov = true;
+      offset += boxSize;
+    }
+    return 0;
+  } finally {
+    await handle.close();
   }
 }
 

@@ -1,4 +1,4 @@
-import { copyFile, mkdtemp, rm } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, truncate } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +7,7 @@ import type { FfmpegToolchain } from '../../native/ffmpeg.js';
 import { Mp4FileRecorder } from '../../main/recording/mp4-file-recorder.js';
 import type { EncoderCrashedError } from '../../main/recording/mp4-encoder-process.js';
 import { repairRecording } from '../../main/recording/repair.js';
+import { finalizeFragmentedMp4 } from '../../main/recording/mp4-finalize.js';
 import { feedRealTime, findBeepOnsets, findFlashOnsets } from './recording-fixtures.js';
 
 let toolchain: FfmpegToolchain;
@@ -110,6 +111,25 @@ describe('Mp4FileRecorder with real ffmpeg', () => {
     expect(result.status).toBe('interrupted');
     expect(result.error).toMatch(/SIGKILL/);
     expect(result.durationSec).toBeGreaterThanOrEqual(2);
+  });
+
+  it('recovers a fragmented file that a full disk cut inside a fragment header', async () => {
+    // What ffmpeg leaves when the disk fills: its fragmented output (the recorder's flags),
+    // ending part-way into a moof.
+    const file = path.join(folder, 'cut.mp4');
+    const made = await toolchain.runFfmpeg(['-v', 'error', '-f', 'lavfi', '-i', 'testsrc=size=320x240:rate=30', '-f', 'lavfi', '-i', 'sine=f=440:sample_rate=48000', '-t', '4', '-c:v', 'libx264', '-preset', 'ultrafast', '-bf', '0', '-g', '30', '-c:a', 'aac', '-ac', '2', '-movflags', '+frag_keyframe+empty_moov+default_base_moof', '-frag_duration', '1000000', '-f', 'mp4', file]);
+    expect(made.code).toBe(0);
+    const bytes = await readFile(file);
+    const moofs: number[] = [];
+    for (let at = bytes.indexOf('moof'); at >= 0; at = bytes.indexOf('moof', at + 4)) moofs.push(at - 4);
+    expect(moofs.length).toBeGreaterThanOrEqual(4);
+    await truncate(file, moofs[3]! + bytes.readUInt32BE(moofs[3]!) - 20);
+    // ffmpeg's own reader gives up on the whole file...
+    await expect(toolchain.probeMedia(file)).rejects.toThrow(/reading header|End of file/);
+    // ...finishing it cuts the partial fragment off and keeps the three before it.
+    const result = await finalizeFragmentedMp4(toolchain, file);
+    expect(result).toMatchObject({ remuxed: true, error: null });
+    expect(result.probe!.durationSec!).toBeGreaterThanOrEqual(2.9);
   });
 
   it('keeps the first size when the resolution changes mid-stream', async () => {
