@@ -47,6 +47,8 @@ export interface FileRecorderSpec {
   toolchain: FfmpegToolchain;
   fps: number;
   preset: X264Preset;
+  /** x264 threads (MP4); default ffmpeg's. */
+  encoderThreads?: number;
 }
 
 export type FileRecorderFactory = (spec: FileRecorderSpec) => Promise<FileRecorder>;
@@ -62,6 +64,7 @@ export function createMp4Recorder(spec: FileRecorderSpec): FileRecorder {
     outputPath: spec.path,
     fps: spec.fps,
     preset: spec.preset,
+    threads: spec.encoderThreads,
     // Up to one second of distinct frames may wait for a busy ffmpeg before frames are dropped:
     // enough to ride out a scheduling hiccup on a loaded machine, still a hard memory bound.
     maxQueuedVideoFrames: spec.fps,

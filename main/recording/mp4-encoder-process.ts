@@ -1,4 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
+import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import type { FfmpegToolchain, MediaProbe } from '../../native/ffmpeg.js';
 import { tail } from '../../native/ffmpeg.js';
@@ -28,6 +29,8 @@ export interface Mp4EncoderOptions {
   readonly tune?: 'zerolatency' | null;
   /** Constant quality; default 23. */
   readonly crf?: number;
+  /** x264 threads; default ffmpeg's (1.5 per core). See {@link x264ThreadsFor}. */
+  readonly threads?: number;
   /** Default 1 s, which is also the longest fragment. */
   readonly keyframeIntervalSec?: number;
   /** Default `128k`. */
@@ -137,6 +140,7 @@ export function buildMp4EncoderArgs(options: Mp4EncoderOptions): string[] {
     '-preset',
     options.preset ?? 'veryfast',
     ...(options.tune ? ['-tune', options.tune] : []),
+    ...(options.threads ? ['-threads', String(options.threads)] : []),
     '-crf',
     String(options.crf ?? 23),
     '-pix_fmt',
@@ -168,6 +172,18 @@ export function buildMp4EncoderArgs(options: Mp4EncoderOptions): string[] {
     'mp4',
     options.outputPath,
   ];
+}
+
+/**
+ * x264 threads for an encoder started while `running` others are encoding: the cores shared
+ * out, at least one. x264's default (1.5 threads per core, in every encoder) oversubscribes
+ * the machine once several record at once, and under that contention the encoders fall
+ * behind: 4 streams of 720p30 on 2 cores dropped 3-16% of frames in ffmpeg's queue with the
+ * default, 0.1-2.6% with one thread each (tests/bench, 3 runs each). One thread of
+ * ultrafast/veryfast x264 still encodes 720p30 at 20-30% of a core.
+ */
+export function x264ThreadsFor(running: number, cores = availableParallelism()): number {
+  return Math.max(1, Math.floor(cores / (running + 1)));
 }
 
 /**

@@ -17,6 +17,7 @@ export interface Mp4FileRecorderOptions extends Pick<
   | 'preset'
   | 'tune'
   | 'crf'
+  | 'threads'
   | 'keyframeIntervalSec'
   | 'audioBitrate'
   | 'maxQueuedVideoFrames'

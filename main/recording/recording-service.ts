@@ -11,6 +11,7 @@ import { endSession, insertSession, listOpenSessions, participantJoined, partici
 import { ensureWritableFolder } from '../settings/writable-folder';
 import { claimRecordingPath, validateRecordingPathTemplate } from './file-naming';
 import type { FileRecorder, FileRecorderFactory, FileResult } from './file-recorder';
+import { x264ThreadsFor } from './mp4-encoder-process';
 import type { FfmpegToolchain } from '../../native/ffmpeg';
 
 export interface RecordingTarget {
@@ -111,6 +112,8 @@ interface ActiveSession {
  */
 export class RecordingService {
   private readonly sessions = new Map<string, ActiveSession>();
+  /** MP4 recorders being created (not yet in their session's files). */
+  private encodersStarting = 0;
   private readonly now: () => number;
 
   constructor(private readonly deps: RecordingServiceDeps) {
@@ -284,6 +287,13 @@ export class RecordingService {
     });
   }
 
+  /** MP4 encoders recording or starting, in every session (they share the machine's cores). */
+  private runningEncoders(): number {
+    let count = this.encodersStarting;
+    for (const session of this.sessions.values()) for (const file of session.files.values()) if (file.kind === 'mp4') count++;
+    return count;
+  }
+
   private selected(session: ActiveSession, identity: string): boolean {
     return session.selection === 'all' || session.selection.has(identity);
   }
@@ -411,12 +421,17 @@ export class RecordingService {
         source,
         ext: kind,
       });
+      const threads = kind === 'mp4' ? x264ThreadsFor(this.runningEncoders()) : undefined;
+      if (kind === 'mp4') this.encodersStarting++;
       const recorder = await this.deps.createRecorder({
         kind,
         path: filePath,
         toolchain: session.toolchain,
         fps: session.fps,
         preset: session.preset,
+        encoderThreads: threads,
+      }).finally(() => {
+        if (kind === 'mp4') this.encodersStarting--;
       });
       const file: ActiveFile = {
         recordingId: crypto.randomUUID(),

@@ -2,13 +2,13 @@
  * The floor: what recording one stream costs when ffmpeg alone does it, one process per stream:
  * decode the replay's own VP8 (and Opus), encode with exactly the app's x264/AAC arguments
  * (taken from buildMp4EncoderArgs, so they can't drift apart), real-time paced with `-re`.
- * The app passes no `-threads`, so neither does the floor (ffmpeg's default: automatic).
+ * `-threads` too: the i-th stream's encoder gets what the app would give it (x264ThreadsFor).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { buildMp4EncoderArgs, type X264Preset } from '../../main/recording/mp4-encoder-process';
+import { buildMp4EncoderArgs, x264ThreadsFor, type X264Preset } from '../../main/recording/mp4-encoder-process';
 import { cpuDelta, readProc, type ProcSample } from './proc';
 
 export interface FloorOptions {
@@ -44,8 +44,9 @@ export function killFloor(): void {
 }
 
 /** The app's encoder arguments with its two raw pipes replaced by the replay's files. */
-export function floorArgs(options: Omit<FloorOptions, 'streams' | 'warmupSec'>, output: string): string[] {
+export function floorArgs(options: Omit<FloorOptions, 'streams' | 'warmupSec'>, output: string, threads?: number): string[] {
   const app = buildMp4EncoderArgs({
+    threads,
     toolchain: undefined as never,
     outputPath: output,
     width: options.width,
@@ -82,7 +83,8 @@ export async function runFloor(options: FloorOptions): Promise<FloorResult> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'haven-bench-floor-'));
   try {
     const procs = Array.from({ length: options.streams }, (_, i) => {
-      const args = floorArgs(options, path.join(dir, `floor-${i}.mp4`));
+      // Threads as the app gives the i-th of several encoders.
+      const args = floorArgs(options, path.join(dir, `floor-${i}.mp4`), x264ThreadsFor(i));
       const child = spawn(options.ffmpeg, args, { stdio: ['ignore', 'ignore', 'pipe'] });
       children.add(child);
       let stderr = '';

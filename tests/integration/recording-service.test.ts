@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LibraryItem, RecordingSessionView, Result } from '../../preload/contract';
 import { locateFfmpeg, type FfmpegToolchain } from '../../native/ffmpeg';
 import { makeTestApp, trustedCaller } from '../helpers/haven-app';
+import { x264ThreadsFor } from '../../main/recording/mp4-encoder-process';
 import { startTarget, uniqueRoom, waitFor, type Target } from '../sfu/harness';
 import { spawnPublisher, type PublisherHandle } from '../sfu/spawn-publisher';
 import { analyzeSyncPattern, type SyncAnalysis } from './recording-fixtures';
@@ -42,6 +43,22 @@ async function withPublishers<T>(room: string, specs: { identity: string; kind: 
   }
 }
 
+/** The `-threads` of every ffmpeg this process runs (from /proc). */
+function encoderThreadArgs(): number[] {
+  const values: number[] = [];
+  for (const pid of fs.readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const args = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (ppid === process.pid && path.basename(args[0] ?? '') === 'ffmpeg' && args.includes('libx264')) values.push(Number(args[args.indexOf('-threads') + 1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return values;
+}
+
 let aliceSync: SyncAnalysis | undefined;
 let aliceDropped = -1;
 
@@ -62,6 +79,8 @@ describe('RecordingService', () => {
         await new Promise((resolve) => setTimeout(resolve, 10_000 - (Date.now() - t0)));
         const status = ok<RecordingSessionView[]>(await ctx.dispatch('recording.status', {}, trustedCaller));
         const live = status[0]!.files;
+        // The two encoders share the cores out instead of each taking x264's default.
+        if (process.platform === 'linux') expect(encoderThreadArgs().sort()).toEqual([x264ThreadsFor(1), x264ThreadsFor(0)].sort());
         for (const file of live) {
           expect(file.state).toBe('recording');
           expect(file.bytes).toBeGreaterThan(0);
