@@ -33,6 +33,9 @@ let sessionId: string | null = null;
 let t0 = 0;
 const loopDelay = monitorEventLoopDelay({ resolution: 10 });
 loopDelay.enable();
+// The longest stall between two memory samples (a soak correlates RSS steps with stalls).
+const sampleLoopDelay = monitorEventLoopDelay({ resolution: 10 });
+sampleLoopDelay.enable();
 
 function snapshot() {
   const mem = process.memoryUsage();
@@ -120,7 +123,9 @@ serveRequests(
     /** Memory only (snapshot also resets the event-loop histogram). */
     async memory() {
       const mem = process.memoryUsage();
-      return { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, arrayBuffersBytes: mem.arrayBuffers };
+      const loopMaxMs = sampleLoopDelay.max / 1e6;
+      sampleLoopDelay.reset();
+      return { rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, arrayBuffersBytes: mem.arrayBuffers, loopMaxMs };
     },
     async stop() {
       const status = app!.recording.status().flatMap((s) => s.files);

@@ -23,6 +23,8 @@ export interface RssPoint {
   ffmpegRssMiB: number;
   heapMiB?: number;
   arrayBuffersMiB?: number;
+  /** The recorder's longest event-loop stall since the previous sample. */
+  loopMaxMs?: number;
 }
 
 export interface StreamRun {

@@ -170,13 +170,14 @@ async function recordRun(n: number, srv: { url: string; apiKey: string; apiSecre
     await sleep(Math.min(5_000, endAt - performance.now()));
     if (soakSec) {
       const tree = readTree(recorder.pid);
-      const mem = await recorder.request<{ heapUsedBytes: number; arrayBuffersBytes: number }>('memory');
+      const mem = await recorder.request<{ heapUsedBytes: number; arrayBuffersBytes: number; loopMaxMs: number }>('memory');
       rssCurve.push({
         atSec: Math.round((performance.now() - startedAt) / 1000),
         rssMiB: mib(tree.find((s) => s.pid === recorder!.pid)?.rssBytes ?? 0),
         ffmpegRssMiB: mib(tree.filter((s) => s.comm === 'ffmpeg').reduce((sum, s) => sum + s.rssBytes, 0)),
         heapMiB: mib(mem.heapUsedBytes),
         arrayBuffersMiB: mib(mem.arrayBuffersBytes),
+        loopMaxMs: Math.round(mem.loopMaxMs),
       });
     }
   }
