@@ -7,8 +7,11 @@
  * file is the recorder's own (every marker is checked, not only the first and last). Against a real server
  * (LIVEKIT_URL) it is the synthetic rtc-node publisher, measured by its frame counter; there
  * the publisher's own encoder and pacer are part of what is measured.
- * HAVEN_SYNC_SECONDS shortens or lengthens it.
+ * HAVEN_SYNC_SECONDS shortens or lengthens it. HAVEN_SYNC_STALL_MS=500 stops this process (the
+ * recorder with it) for that long 20 s in, as a starved machine does: the reproduction of the
+ * open problem in issue 5's notes (sync is off for ~8 s after a stall); not part of `npm test`.
  */
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordingSessionView, Result } from '../../preload/contract';
 import { locateFfmpeg, type FfmpegToolchain } from '../../native/ffmpeg';
@@ -51,6 +54,11 @@ describe('A/V sync over a long recording', () => {
       const started = (await ctx.dispatch('recording.start', { target: { url: target.url, token }, room, participants: 'all' }, trustedCaller)) as Result<RecordingSessionView>;
       if (!started.ok) throw new Error(started.error.message);
       await waitFor(() => ctx.app.history.listFiles({}).length === 1, 'file recording', 10_000);
+      const stallMs = Number(process.env.HAVEN_SYNC_STALL_MS ?? 0);
+      if (stallMs > 0) {
+        // A stopped process can't wake itself: a shell does both.
+        spawn('sh', ['-c', `sleep 20; kill -STOP ${process.pid}; sleep ${stallMs / 1000}; kill -CONT ${process.pid}`], { stdio: 'ignore' }).unref();
+      }
       for (let s = 0; s < seconds; s += 30) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(30, seconds - s) * 1000));
         const status = (await ctx.dispatch('recording.status', {}, trustedCaller)) as Result<RecordingSessionView[]>;
