@@ -31,8 +31,7 @@ export async function finalizeFragmentedMp4(
 ): Promise<Mp4FinalizeResult> {
   let before: MediaProbe;
   try {
-    await trimIncompleteBoxes(path);
-    before = await toolchain.probeMedia(path);
+    before = await probeTrimmingTail(toolchain, path);
   } catch (error) {
     return { remuxed: false, probe: null, error: (error as Error).message };
   }
@@ -84,6 +83,19 @@ export async function finalizeFragmentedMp4(
 }
 
 /**
+ * Probes a fragmented MP4; when ffmpeg refuses it, cuts off a box left incomplete (see
+ * {@link trimIncompleteBoxes}) and probes again. Files that probe fine are never walked.
+ */
+async function probeTrimmingTail(toolchain: Pick<FfmpegToolchain, 'probeMedia'>, path: string): Promise<MediaProbe> {
+  try {
+    return await toolchain.probeMedia(path);
+  } catch (error) {
+    if ((await trimIncompleteBoxes(path)) === 0) throw error;
+    return toolchain.probeMedia(path);
+  }
+}
+
+/**
  * Cuts a fragmented MP4 back to its last complete box when a full disk or a crash stopped
  * ffmpeg mid-write. ffmpeg's own reader refuses the whole file ("error reading header") when
  * it ends inside a `moof`, though every fragment before it is intact; an `mdat` cut short is
@@ -99,11 +111,12 @@ export async function trimIncompleteBoxes(path: string): Promise<number> {
     let sawMoov = false;
     while (offset < size) {
       const { bytesRead } = await handle.read(header, 0, 16, offset);
-      let boxSize = bytesRead >= 8 ? header.readUInt32BE(0) : -1;
+      const size32 = bytesRead >= 8 ? header.readUInt32BE(0) : -1;
       const type = bytesRead >= 8 ? header.toString('latin1', 4, 8) : '';
-      if (boxSize === 1) boxSize = bytesRead >= 16 ? Number(header.readBigUInt64BE(8)) : -1;
-      else if (boxSize === 0) boxSize = size - offset; // runs to the end of the file
-      const headerSize = header.readUInt32BE(0) === 1 ? 16 : 8;
+      const headerSize = size32 === 1 ? 16 : 8;
+      let boxSize = size32;
+      if (size32 === 1) boxSize = bytesRead >= 16 ? Number(header.readBigUInt64BE(8)) : -1;
+      else if (size32 === 0) boxSize = size - offset; // runs to the end of the file
       if (boxSize < headerSize || offset + boxSize > size) {
         // Without a whole moov nothing here is playable: leave the file as it is.
         if (!sawMoov || (type === 'mdat' && boxSize >= headerSize)) return 0;
