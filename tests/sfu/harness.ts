@@ -55,8 +55,7 @@ export async function startTarget(options: { ownProcess?: boolean } = {}): Promi
     };
   }
   if (options.ownProcess) {
-    const child = await startServerProcess();
-    return { ...child, local: undefined, addReplayParticipant: child.addReplayParticipant, close: () => child.close() };
+    return { ...(await startServerProcess()), local: undefined };
   }
   const local = await startTestServer({ emptyTimeoutMs: 5_000 });
   return { ...local, local, addReplayParticipant: (o) => local.addReplayParticipant(o), close: () => local.close() };
