@@ -15,8 +15,9 @@ import {
   type Participant,
 } from '@livekit/rtc-node';
 import type { I420Image } from '../recording/i420-image';
+import { AudioDelayEstimator } from './audio-lag';
 import { FrameClock } from './frame-clock';
-import type { PcmFrame } from '../recording/timeline';
+import { DEFAULT_LATENCY_MS, type PcmFrame } from '../recording/timeline';
 
 /** The sources a participant can publish, as the recorder groups them into files. */
 export type TrackSourceName = 'camera' | 'microphone' | 'screen_share' | 'screen_share_audio' | 'unknown';
@@ -40,8 +41,12 @@ export interface RecorderConnectionEvents {
   /** `arrivalMs`: when the frame was due by WebRTC's timestamp, on our clock (see FrameClock). */
   videoFrame: [trackSid: string, frame: I420Image, arrivalMs: number];
   audioFrame: [trackSid: string, frame: PcmFrame, arrivalMs: number];
-  /** Per-track jitter-buffer delay, from WebRTC stats: how long media waited before decoding. */
-  trackDelay: [trackSid: string, delayMs: number];
+  /**
+   * Per-track delay from WebRTC stats: how long media waited before decoding (for audio, see
+   * AudioDelayEstimator). `transient`: the delay of a stall being recovered from, which may
+   * exceed any latency budget (see RecordingTimeline.setTrackDelay).
+   */
+  trackDelay: [trackSid: string, delayMs: number, transient: boolean];
   reconnecting: [];
   reconnected: [];
   disconnected: [reason: string];
@@ -191,14 +196,16 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   }
 
   /**
-   * Reads inbound-rtp jitterBufferDelay / jitterBufferEmittedCount per track: the time media
-   * waited in WebRTC's buffer before it reached us. Arrival time minus this is closer to when
-   * it was captured, which is what keeps audio and video in sync in the file.
+   * Reads inbound-rtp stats per track: for video the jitter-buffer delay (jitterBufferDelay /
+   * jitterBufferEmittedCount over the interval), the time frames waited before decoding; for
+   * audio the same, corrected after stalls by AudioDelayEstimator. Arrival time minus this is
+   * closer to when media was captured, which is what keeps audio and video in sync in the file.
    */
   private startStats(): void {
     const interval = this.options.statsIntervalMs ?? 500;
     if (interval <= 0) return;
-    const last = new Map<string, { delay: number; count: number }>();
+    const lastVideo = new Map<string, { delay: number; count: number }>();
+    const audio = new Map<string, AudioDelayEstimator>();
     const read = async () => {
       if (this.closed) return;
       let stats: Awaited<ReturnType<Room['getRtcStats']>>;
@@ -207,18 +214,37 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
       } catch {
         return;
       }
+      const now = this.now();
       for (const entry of stats.subscriberStats ?? []) {
         const stat = entry.stats;
         if (stat?.case !== 'inboundRtp') continue;
         const inbound = stat.value.inbound;
-        const trackSid = this.trackSidForInbound(stat.value.stream?.kind, inbound?.trackIdentifier);
+        const trackSid = this.trackSidForInbound(inbound?.trackIdentifier);
         if (!inbound || !trackSid) continue;
         const delay = Number(inbound.jitterBufferDelay ?? 0);
         const count = Number(inbound.jitterBufferEmittedCount ?? 0);
-        const previous = last.get(trackSid) ?? { delay: 0, count: 0 };
-        last.set(trackSid, { delay, count });
+        if (stat.value.stream?.kind === 'audio') {
+          let estimator = audio.get(trackSid);
+          if (!estimator) audio.set(trackSid, (estimator = new AudioDelayEstimator({ settleMs: DEFAULT_LATENCY_MS })));
+          const reading = estimator.update(
+            {
+              jitterBufferDelay: delay,
+              jitterBufferEmittedCount: count,
+              concealedSamples: Number(inbound.concealedSamples ?? 0),
+              insertedSamplesForDeceleration: Number(inbound.insertedSamplesForDeceleration ?? 0),
+              removedSamplesForAcceleration: Number(inbound.removedSamplesForAcceleration ?? 0),
+              packetsLost: Number(stat.value.received?.packetsLost ?? 0),
+              packetsDiscarded: Number(inbound.packetsDiscarded ?? 0),
+            },
+            now,
+          );
+          if (reading) this.emit('trackDelay', trackSid, reading.delayMs, reading.transient);
+          continue;
+        }
+        const previous = lastVideo.get(trackSid) ?? { delay: 0, count: 0 };
+        lastVideo.set(trackSid, { delay, count });
         const emitted = count - previous.count;
-        if (emitted > 0) this.emit('trackDelay', trackSid, ((delay - previous.delay) / emitted) * 1000);
+        if (emitted > 0) this.emit('trackDelay', trackSid, ((delay - previous.delay) / emitted) * 1000, false);
       }
     };
     // The first reading comes early: the start of a file is where an uncorrected offset shows.
@@ -226,7 +252,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     this.statsTimer = setInterval(() => void read(), interval);
   }
 
-  private trackSidForInbound(_kind: string | undefined, trackIdentifier: string | undefined): string | null {
+  private trackSidForInbound(trackIdentifier: string | undefined): string | null {
     if (!trackIdentifier) return null;
     // rtc-node's remote track sid is the WebRTC track identifier (the publisher's TR_ sid).
     return this.streams.has(trackIdentifier) ? trackIdentifier : null;

@@ -5,13 +5,13 @@ import { stat } from 'node:fs/promises';
 import { WavFileRecorder } from './wav-file-recorder';
 import { repairWav } from './wav-writer';
 import type { X264Preset } from './mp4-encoder-process';
-import type { PcmFrame } from './timeline';
+import type { PcmFrame, TrackDelayOptions } from './timeline';
 
 /** What the RecordingService needs of one file being recorded, whatever its format. */
 export interface FileRecorder {
   pushVideoFrame?(frame: I420Image, arrivalMs?: number): void;
   pushAudioFrame(frame: PcmFrame, arrivalMs?: number): void;
-  setTrackDelay?(kind: 'audio' | 'video', delayMs: number): void;
+  setTrackDelay?(kind: 'audio' | 'video', delayMs: number, options?: TrackDelayOptions): void;
   readonly progress: FileProgress;
   onDidCrash(listener: (error: Error) => void): () => void;
   /** Finalizes and verifies the file. Idempotent. */
@@ -72,7 +72,7 @@ export function createMp4Recorder(spec: FileRecorderSpec): FileRecorder {
   return {
     pushVideoFrame: (frame, arrival) => recorder.pushVideoFrame(frame, arrival),
     pushAudioFrame: (frame, arrival) => recorder.pushAudioFrame(frame, arrival),
-    setTrackDelay: (kind, delay) => recorder.setTrackDelay(kind, delay),
+    setTrackDelay: (kind, delay, options) => recorder.setTrackDelay(kind, delay, options),
     get progress(): FileProgress {
       const p = recorder.progress;
       return {
@@ -100,8 +100,8 @@ export async function createWavRecorder(spec: Pick<FileRecorderSpec, 'path'>): P
   const watchers = new Set<NodeJS.Timeout>();
   return {
     pushAudioFrame: (frame, arrival) => recorder.pushAudioFrame(frame, arrival),
-    setTrackDelay: (kind, delay) => {
-      if (kind === 'audio') recorder.setTrackDelay(delay);
+    setTrackDelay: (kind, delay, options) => {
+      if (kind === 'audio') recorder.setTrackDelay(delay, options);
     },
     get progress(): FileProgress {
       const p = recorder.progress;

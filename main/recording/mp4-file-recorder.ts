@@ -6,8 +6,8 @@ import type {
   RecordingFileResult,
 } from './mp4-encoder-process.js';
 import type { I420Image } from './i420-image.js';
-import { RecordingTimeline, monotonicClock } from './timeline.js';
-import type { Clock, PcmFrame, TimelineCounters, TimelineOutput } from './timeline.js';
+import { DEFAULT_LATENCY_MS, RecordingTimeline, monotonicClock } from './timeline.js';
+import type { Clock, PcmFrame, TimelineCounters, TimelineOutput, TrackDelayOptions } from './timeline.js';
 
 /** Options of {@link Mp4FileRecorder}. Encoder options pass through to ffmpeg. */
 export interface Mp4FileRecorderOptions extends Pick<
@@ -77,7 +77,7 @@ export class Mp4FileRecorder {
       clock: this.clock,
       fps: options.fps ?? 30,
       videoSize: options.videoSize ?? null,
-      latencyMs: options.latencyMs ?? 300,
+      latencyMs: options.latencyMs ?? DEFAULT_LATENCY_MS,
     });
     this.timer = setInterval(() => this.pump(), options.drainIntervalMs ?? 20);
   }
@@ -97,8 +97,8 @@ export class Mp4FileRecorder {
   }
 
   /** Per-track delay correction; see {@link RecordingTimeline.setTrackDelay}. */
-  setTrackDelay(kind: 'audio' | 'video', delayMs: number): void {
-    this.timeline.setTrackDelay(kind, delayMs);
+  setTrackDelay(kind: 'audio' | 'video', delayMs: number, options?: TrackDelayOptions): void {
+    this.timeline.setTrackDelay(kind, delayMs, options);
   }
 
   /** ffmpeg's pid once started (for CPU accounting and tests). */

@@ -274,9 +274,9 @@ export class RecordingService {
     c.on('trackEnded', (track) => void this.onTrackEnded(session, track));
     c.on('videoFrame', (sid, frame, arrival) => session.trackToFile.get(sid)?.recorder.pushVideoFrame?.(frame, arrival));
     c.on('audioFrame', (sid, frame, arrival) => session.trackToFile.get(sid)?.recorder.pushAudioFrame(frame, arrival));
-    c.on('trackDelay', (sid, delayMs) => {
+    c.on('trackDelay', (sid, delayMs, transient) => {
       const kind = session.trackKinds.get(sid);
-      if (kind) session.trackToFile.get(sid)?.recorder.setTrackDelay?.(kind, delayMs);
+      if (kind) session.trackToFile.get(sid)?.recorder.setTrackDelay?.(kind, delayMs, { transient });
     });
     c.on('disconnected', (reason) => {
       const message =

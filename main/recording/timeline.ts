@@ -4,6 +4,12 @@ import type { I420Image } from './i420-image.js';
 // Audio chunks arriving closer together than this are treated as one burst.
 const BURST_GAP_MS = 3;
 
+/** How far output trails the wall clock unless configured otherwise (see `latencyMs`). */
+export const DEFAULT_LATENCY_MS = 300;
+
+// Output trails a transient audio delay by this much more, for delivery jitter.
+const TRANSIENT_MARGIN_MS = 100;
+
 /** Monotonic milliseconds. Injected so tests can drive time by hand. */
 export interface Clock {
   now(): number;
@@ -57,6 +63,12 @@ export interface TimelineCounters {
   audioSamplesTrimmed: number;
 }
 
+/** Options of {@link RecordingTimeline.setTrackDelay}. */
+export interface TrackDelayOptions {
+  /** The delay of a stall being recovered from: honoured beyond `latencyMs` (audio only). */
+  readonly transient?: boolean;
+}
+
 /** Options of {@link RecordingTimeline}. */
 export interface RecordingTimelineOptions {
   readonly clock: Clock;
@@ -73,9 +85,15 @@ export interface RecordingTimelineOptions {
   /**
    * How far output trails the wall clock, so that late frames and per-track delay
    * correction still land in the right slot. Must exceed the largest track delay plus
-   * delivery jitter. Default 300 ms.
+   * delivery jitter. Default {@link DEFAULT_LATENCY_MS}.
    */
   readonly latencyMs?: number;
+  /**
+   * While a stall is being recovered from (a `transient` audio delay), output may trail by up to
+   * this much, so that audio WebRTC plays out late still lands in its place instead of being
+   * dropped. Held video frames are what this costs. Default 1000 ms.
+   */
+  readonly maxLatencyMs?: number;
   /** Audio offsets smaller than this are left alone (each correction is a tiny click). Default 10 ms. */
   readonly audioToleranceMs?: number;
   /** Offsets beyond this are corrected at once instead of after a measuring window. Default 200 ms. */
@@ -84,7 +102,7 @@ export interface RecordingTimelineOptions {
   readonly audioWindowMs?: number;
   /** Cap on audio held between drains. Default 5000 ms. */
   readonly maxAudioBacklogMs?: number;
-  /** Cap on received video frames held between drains. Default: 60 fps for latency + 0.5 s. */
+  /** Cap on received video frames held between drains. Default: 60 fps for maxLatencyMs + 0.5 s. */
   readonly maxPendingVideoFrames?: number;
   /** t0; default `clock.now()` at construction. */
   readonly startMs?: number;
@@ -116,6 +134,7 @@ export class RecordingTimeline {
   readonly sampleRate: number;
   readonly channels: number;
   readonly latencyMs: number;
+  readonly maxLatencyMs: number;
   readonly t0: number;
   readonly counters: TimelineCounters = {
     videoFramesIn: 0,
@@ -136,6 +155,14 @@ export class RecordingTimeline {
   private audioDelayMs = 0;
   /** The audio delay that queued audio was placed with. */
   private placedAudioDelayMs = 0;
+  /**
+   * Set when audio arrived for a place already written (after a stall): the queue's end is then
+   * where output stands, not where the last delay put it, so the next burst is placed by its
+   * own offset.
+   */
+  private audioResync = false;
+  /** Extra latency while a transient audio delay is honoured; 0 otherwise. */
+  private holdMs = 0;
 
   private readonly pendingFrames: PendingFrame[] = [];
   private readonly maxPendingFrames: number;
@@ -155,6 +182,7 @@ export class RecordingTimeline {
   private readonly jumpSamples: number;
   private readonly windowMs: number;
   private readonly maxAudioSamples: number;
+  private readonly maxAudioBacklogMs: number;
   private windowStartMs = 0;
   private windowMinOffset = Infinity;
   private lastOffsetSamples = 0;
@@ -168,14 +196,16 @@ export class RecordingTimeline {
       : null;
     this.sampleRate = options.sampleRate ?? 48_000;
     this.channels = options.channels ?? 2;
-    this.latencyMs = options.latencyMs ?? 300;
+    this.latencyMs = options.latencyMs ?? DEFAULT_LATENCY_MS;
+    this.maxLatencyMs = Math.max(this.latencyMs, options.maxLatencyMs ?? 1000);
     this.t0 = options.startMs ?? this.clock.now();
     this.maxPendingFrames =
-      options.maxPendingVideoFrames ?? Math.ceil(60 * (0.5 + this.latencyMs / 1000));
+      options.maxPendingVideoFrames ?? Math.ceil(60 * (0.5 + this.maxLatencyMs / 1000));
     this.toleranceSamples = this.msToSamples(options.audioToleranceMs ?? 10);
     this.jumpSamples = this.msToSamples(options.audioJumpMs ?? 200);
     this.windowMs = options.audioWindowMs ?? 500;
-    this.maxAudioSamples = this.msToSamples(options.maxAudioBacklogMs ?? 5000);
+    this.maxAudioBacklogMs = options.maxAudioBacklogMs ?? 5000;
+    this.maxAudioSamples = this.msToSamples(this.maxAudioBacklogMs);
   }
 
   /** Size of output frames; null until the first frame when none was configured. */
@@ -206,13 +236,28 @@ export class RecordingTimeline {
   /**
    * Per-track delay correction: the time a track's media spent buffered before arrival
    * (e.g. WebRTC `jitterBufferDelay / jitterBufferEmittedCount`), subtracted from arrival
-   * times. May change while recording; keep it below `latencyMs`.
+   * times. May change while recording. A delay is held to `latencyMs`, so that a network whose
+   * jitter buffer sits above it still gets all its audio (late), except an audio delay marked
+   * `transient`: the recovery from a stall, when audio that waited outside the jitter buffer
+   * is played out late. Output then trails by that delay (up to `maxLatencyMs`) and the audio
+   * is placed where it belongs; where that place has already been written it is dropped, so
+   * the file keeps sync and has a gap there, as it has for the stall itself.
    */
-  setTrackDelay(kind: 'audio' | 'video', delayMs: number): void {
-    const clamped = Math.max(0, Math.min(delayMs, this.latencyMs));
-    // An audio change takes effect at the next placed burst (see placeBurst).
-    if (kind === 'audio') this.audioDelayMs = clamped;
-    else this.videoDelayMs = clamped;
+  setTrackDelay(kind: 'audio' | 'video', delayMs: number, options: TrackDelayOptions = {}): void {
+    const transient = kind === 'audio' && options.transient === true;
+    const clamped = Math.max(0, Math.min(delayMs, transient ? this.maxAudioBacklogMs : this.latencyMs));
+    if (kind === 'video') {
+      this.videoDelayMs = clamped;
+      return;
+    }
+    // Takes effect at the next placed burst (see placeBurst).
+    this.audioDelayMs = clamped;
+    this.holdMs = transient ? Math.min(this.maxLatencyMs, clamped + TRANSIENT_MARGIN_MS) : 0;
+  }
+
+  /** How far output trails the wall clock now: `latencyMs`, or more while recovering from a stall. */
+  get currentLatencyMs(): number {
+    return Math.max(this.latencyMs, this.holdMs);
   }
 
   /** Adds a received video frame. Frames of another size are fitted to the output size. */
@@ -277,9 +322,12 @@ export class RecordingTimeline {
     // by one burst's arrival, left the first seconds of a file up to 70 ms off.
     const shift = this.msToSamples(this.placedAudioDelayMs - this.audioDelayMs);
     let correction = 0;
-    if (!this.audioStarted || Math.abs(offset) > this.jumpSamples) {
+    if (!this.audioStarted || this.audioResync || Math.abs(offset) > this.jumpSamples) {
       correction = offset;
       this.placedAudioDelayMs = this.audioDelayMs;
+      // Audio whose place is behind what has been emitted can't be put there: all of it that
+      // is queued and the part of the burst before that place go.
+      this.audioResync = -correction > samples + this.audioQueued;
     } else if (Math.abs(shift) >= this.toleranceSamples) {
       correction = shift;
       this.placedAudioDelayMs = this.audioDelayMs;
@@ -306,18 +354,20 @@ export class RecordingTimeline {
       this.enqueueAudio(new Int16Array(correction * this.channels));
       this.counters.audioSilenceInserted += correction;
     } else if (correction < 0) {
-      const trim = Math.min(-correction, samples);
+      // The excess comes off the newest audio queued, then off the burst's start: queued audio
+      // is older than the burst, so what is stale goes first.
+      const fromQueue = Math.min(-correction, this.audioQueued);
+      this.trimQueuedTail(fromQueue);
+      const trim = Math.min(-correction - fromQueue, samples);
       this.counters.audioSamplesTrimmed += trim;
       pcm = pcm.subarray(trim * this.channels);
-      // Anything still in excess comes off what is already queued.
-      if (-correction > samples) this.trimQueuedTail(-correction - samples);
     }
     if (pcm.length > 0) this.enqueueAudio(pcm);
   }
 
-  /** Emits every video tick and audio sample that is due (older than `now - latencyMs`). */
+  /** Emits every video tick and audio sample that is due (older than `now - currentLatencyMs`). */
   drain(now = this.clock.now()): TimelineOutput {
-    return this.emitUntil(now - this.latencyMs);
+    return this.emitUntil(now - this.currentLatencyMs);
   }
 
   /** Emits everything up to `now`, ignoring the latency margin: call once when stopping. */

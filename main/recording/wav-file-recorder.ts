@@ -1,5 +1,5 @@
-import { RecordingTimeline, monotonicClock } from './timeline.js';
-import type { Clock, PcmFrame, TimelineCounters } from './timeline.js';
+import { DEFAULT_LATENCY_MS, RecordingTimeline, monotonicClock } from './timeline.js';
+import type { Clock, PcmFrame, TimelineCounters, TrackDelayOptions } from './timeline.js';
 import { WavWriter, repairWav } from './wav-writer.js';
 
 /** Options of {@link WavFileRecorder.start}. */
@@ -49,7 +49,7 @@ export class WavFileRecorder {
     const timeline = new RecordingTimeline({
       clock: options.clock ?? monotonicClock,
       video: false,
-      latencyMs: options.latencyMs ?? 300,
+      latencyMs: options.latencyMs ?? DEFAULT_LATENCY_MS,
     });
     return new WavFileRecorder(timeline, writer, options.drainIntervalMs ?? 50);
   }
@@ -59,8 +59,8 @@ export class WavFileRecorder {
     if (!this.stopped) this.timeline.pushAudio(frame, arrivalMs);
   }
 
-  setTrackDelay(delayMs: number): void {
-    this.timeline.setTrackDelay('audio', delayMs);
+  setTrackDelay(delayMs: number, options?: TrackDelayOptions): void {
+    this.timeline.setTrackDelay('audio', delayMs, options);
   }
 
   get progress(): {

@@ -8,8 +8,9 @@
  * (LIVEKIT_URL) it is the synthetic rtc-node publisher, measured by its frame counter; there
  * the publisher's own encoder and pacer are part of what is measured.
  * HAVEN_SYNC_SECONDS shortens or lengthens it. HAVEN_SYNC_STALL_MS=500 stops this process (the
- * recorder with it) for that long 20 s in, as a starved machine does: the reproduction of the
- * open problem in issue 5's notes (sync is off for ~8 s after a stall); not part of `npm test`.
+ * recorder with it) for that long 20 s in, as a starved machine does: every marker must still be
+ * in sync after it (it was off by up to 470 ms for ~8 s before AudioDelayEstimator); not part of
+ * `npm test`.
  */
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,6 +22,7 @@ import { spawnPublisher } from '../sfu/spawn-publisher';
 import { analyzeSyncPattern, findBeepOnsets, findFlashOnsets, matchMarkers } from './recording-fixtures';
 
 const seconds = Number(process.env.HAVEN_SYNC_SECONDS ?? 180);
+const stallMs = Number(process.env.HAVEN_SYNC_STALL_MS ?? 0);
 let target: Target;
 let toolchain: FfmpegToolchain;
 
@@ -54,7 +56,6 @@ describe('A/V sync over a long recording', () => {
       const started = (await ctx.dispatch('recording.start', { target: { url: target.url, token }, room, participants: 'all' }, trustedCaller)) as Result<RecordingSessionView>;
       if (!started.ok) throw new Error(started.error.message);
       await waitFor(() => ctx.app.history.listFiles({}).length === 1, 'file recording', 10_000);
-      const stallMs = Number(process.env.HAVEN_SYNC_STALL_MS ?? 0);
       if (stallMs > 0) {
         // A stopped process can't wake itself: a shell does both.
         spawn('sh', ['-c', `sleep 20; kill -STOP ${process.pid}; sleep ${stallMs / 1000}; kill -CONT ${process.pid}`], { stdio: 'ignore' }).unref();
@@ -79,7 +80,10 @@ describe('A/V sync over a long recording', () => {
         markers = analysis.offsets;
       }
       console.log(`${markers.length} markers; offsets (ms) every 5th: ${markers.filter((_, i) => i % 5 === 0).map((m) => `${m.at.toFixed(0)}s:${Math.round(m.offset * 1000)}`).join(' ')}`);
-      expect(markers.length).toBeGreaterThanOrEqual(expected - 1);
+      if (stallMs > 0) console.log(`all markers: ${markers.map((m) => `${m.at.toFixed(1)}s:${Math.round(m.offset * 1000)}`).join(' ')}`);
+      // A stall costs the markers in it, and those in the audio WebRTC plays out late after it
+      // beyond what the timeline waits for (maxLatencyMs): about twice the stall's length more.
+      expect(markers.length).toBeGreaterThanOrEqual(expected - 1 - Math.ceil((stallMs * 3) / 2000));
       const start = markers.slice(0, 3);
       const end = markers.slice(-3);
       console.log(`start: ${start.map((m) => Math.round(m.offset * 1000)).join(', ')} ms; end: ${end.map((m) => Math.round(m.offset * 1000)).join(', ')} ms; worst: ${Math.round(Math.max(...markers.map((m) => Math.abs(m.offset))) * 1000)} ms`);

@@ -289,3 +289,50 @@ describe('RecordingTimeline jitter-buffer correction', () => {
     expect(withDelay(117).trimmed).toBe(576);
   });
 });
+
+describe('RecordingTimeline after a stall (transient audio delay)', () => {
+  it('places audio played out late where it belongs, drops what belongs where output is already written, and waits for the rest', () => {
+    const clock = new FakeClock(0);
+    const timeline = new RecordingTimeline({ clock, latencyMs: 300, maxLatencyMs: 1000, video: false, startMs: 0 });
+    const out: number[] = [];
+    const append = (audio: Int16Array) => {
+      for (let i = 0; i < audio.length; i += 2) out.push(audio[i]!);
+    };
+    const drain = () => append(timeline.drain().audio);
+    const step = (value: number) => {
+      clock.ms += 10;
+      timeline.pushAudio(pcm(480, value));
+      drain();
+    };
+    timeline.setTrackDelay('audio', 50);
+    for (let i = 0; i < 100; i++) step(1); // 0-1000 ms, in real time
+    // The process stops for a second; when it resumes, output catches up to now - 300 ms.
+    clock.ms += 1000;
+    drain();
+    expect(out.length).toBe(1700 * 48);
+    // WebRTC plays out what it got during the stall, 1050 ms late at first, then speeds up:
+    // 50 ms of lag less every 100 ms (each 10 ms chunk is 15 ms of audio), until it is back.
+    const chunks: { value: number; placeMs: number; writtenMs: number }[] = [];
+    let delay = 1050;
+    for (let k = 0; k < 100; k++) {
+      if (k % 10 === 0) {
+        delay = Math.max(250, delay - (k === 0 ? 0 : 50));
+        timeline.setTrackDelay('audio', delay, { transient: delay > 250 });
+        // While the delay is over the latency, output waits for it (up to maxLatencyMs).
+        expect(timeline.currentLatencyMs).toBe(delay > 250 ? Math.min(1000, delay + 100) : 300);
+      }
+      chunks.push({ value: 100 + k, placeMs: clock.ms + 10 - delay - 10, writtenMs: out.length / 48 });
+      step(100 + k);
+    }
+    clock.ms += 2000;
+    append(timeline.flush().audio);
+    const dropped = chunks.filter((c) => c.placeMs + 10 <= c.writtenMs);
+    const placed = chunks.filter((c) => c.placeMs >= c.writtenMs);
+    // Audio whose place was already written is gone, not placed late...
+    expect(dropped.length).toBeGreaterThan(10);
+    for (const c of dropped) expect(out.indexOf(c.value), `chunk ${c.value}`).toBe(-1);
+    // ...and the rest starts exactly where it belongs, with output having waited for it.
+    expect(placed.length).toBeGreaterThanOrEqual(50);
+    for (const c of placed) expect(out.indexOf(c.value) / 48, `chunk ${c.value}`).toBe(c.placeMs);
+  });
+});
