@@ -14,6 +14,7 @@ import {
   waitFor,
 } from './harness.js';
 import type { Target } from './harness.js';
+import { isVp8KeyframeStart } from './forwarding.js';
 
 let target: Target;
 
@@ -67,4 +68,31 @@ describe('replay publisher', () => {
       }
     },
   );
+
+  it.skipIf(realServer)('answers a keyframe request with a keyframe at once, as a live encoder does', async () => {
+    const room = uniqueRoom('replay-pli');
+    const replay = await target.local!.addReplayParticipant({ room, identity: 'replay', width: 320, height: 180, fps: 30, seconds: 4 });
+    try {
+      const feed = target.local!.rooms.get(room)!.participants.get('replay')!.tracks.get(replay.videoTrackSid)!.feed;
+      // Each request, at some point of the clip's one-second keyframe cycle, is answered by the
+      // next frame; unanswered, a frame start is a keyframe one time in 30.
+      const answered: boolean[] = [];
+      for (let i = 0; i < 6; i++) {
+        await new Promise((r) => setTimeout(r, 170));
+        answered.push(
+          await new Promise<boolean>((resolve) => {
+            const stop = feed.subscribe((packet) => {
+              if (!(packet.payload[0]! & 0x10)) return; // not the start of a frame
+              stop();
+              resolve(isVp8KeyframeStart(packet.payload));
+            });
+            feed.requestKeyframe();
+          }),
+        );
+      }
+      expect(answered).toEqual([true, true, true, true, true, true]);
+    } finally {
+      replay.stop();
+    }
+  });
 });

@@ -3,6 +3,10 @@
  * (VP8 in IVF, Opus in Ogg), parsed, and its frames packetized into RTP and pushed into the
  * room at real time, looping, as if a participant had published them. Benchmarks use it to put
  * N streams in a room on a small machine.
+ *
+ * Like a live encoder it answers a keyframe request (a subscriber's PLI) at once: the clip is
+ * also encoded as keyframes only, and from a request until the clip's next own keyframe each
+ * frame is sent in that form. The picture sequence and timing stay exactly the same.
  */
 import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
@@ -56,6 +60,8 @@ interface Clip {
   height: number;
   /** VP8 frames in decode order. */
   video: Buffer[];
+  /** The same frames, each encoded as a keyframe. */
+  keyframes: Buffer[];
   /** Opus packets, 20 ms each. */
   audio: Buffer[];
   files: { video: string; audio: string };
@@ -94,9 +100,29 @@ async function encodeClip(
   markers: boolean,
 ): Promise<Clip> {
   const ivf = join(dir, `${name}.ivf`);
+  const intraIvf = join(dir, `${name}-keyframes.ivf`);
   const ogg = join(dir, `${name}.ogg`);
-  // A keyframe every second: a subscriber joining mid-loop waits at most that long (the
-  // replay cannot answer a PLI with a fresh keyframe).
+  const vp8 = (keyframeInterval: number, file: string) => [
+    '-map',
+    '0:v',
+    '-c:v',
+    'libvpx',
+    '-deadline',
+    'realtime',
+    '-cpu-used',
+    '8',
+    '-b:v',
+    `${Math.round(Math.max(200, (width * height * fps * 0.07) / 1000))}k`,
+    '-g',
+    String(keyframeInterval),
+    '-auto-alt-ref',
+    '0',
+    '-f',
+    'ivf',
+    file,
+  ];
+  // A keyframe every second, as a browser's encoder sends with nobody asking; the keyframes-only
+  // copy answers requests in between.
   await run(FFMPEG, [
     '-hide_banner',
     '-loglevel',
@@ -115,23 +141,8 @@ async function encodeClip(
     markers
       ? `aevalsrc=exprs='if(lt(mod(t,${SYNC_PERIOD_S}),${BEEP_MS / 1000}),0.5*sin(2*PI*${BEEP_HZ}*t),0.01*sin(2*PI*220*t))':s=48000:d=${seconds}`
       : `sine=frequency=440:sample_rate=48000:duration=${seconds}`,
-    '-map',
-    '0:v',
-    '-c:v',
-    'libvpx',
-    '-deadline',
-    'realtime',
-    '-cpu-used',
-    '8',
-    '-b:v',
-    `${Math.round(Math.max(200, (width * height * fps * 0.07) / 1000))}k`,
-    '-g',
-    String(fps),
-    '-auto-alt-ref',
-    '0',
-    '-f',
-    'ivf',
-    ivf,
+    ...vp8(fps, ivf),
+    ...vp8(1, intraIvf),
     '-map',
     '1:a',
     '-c:a',
@@ -151,6 +162,7 @@ async function encodeClip(
     width,
     height,
     video: parseIvf(await readFile(ivf)),
+    keyframes: parseIvf(await readFile(intraIvf)),
     // Exactly `seconds` of 20 ms packets: the encoder's priming makes one packet more, and
     // every loop would then put audio 20 ms further behind video.
     audio: parseOggOpus(await readFile(ogg)).slice(0, Math.round(seconds * 50)),
@@ -193,6 +205,11 @@ function parseOggOpus(data: Buffer): Buffer[] {
   return packets.filter((p) => !p.subarray(0, 8).toString('latin1').startsWith('Opus'));
 }
 
+/** A VP8 frame's first byte has the inverse key-frame flag in its lowest bit (RFC 6386, 9.1). */
+function isVp8Keyframe(frame: Buffer): boolean {
+  return frame.length > 0 && (frame[0]! & 0x01) === 0;
+}
+
 /** RFC 7741 packetization with a 15-bit picture id, so decoders can tell frames apart. */
 function packetizeVp8(frame: Buffer, pictureId: number): Buffer[] {
   const out: Buffer[] = [];
@@ -228,7 +245,11 @@ export async function startReplayParticipant(
   });
   room.join(participant);
 
-  const videoFeed = new TrackFeed('video', () => {}); // keyframes come every second regardless
+  // Set by a keyframe request; cleared at the clip's next own keyframe.
+  let sendKeyframes = false;
+  const videoFeed = new TrackFeed('video', () => {
+    sendKeyframes = true;
+  });
   const videoInfo = new TrackInfo({
     sid: newSid('TR_'),
     type: TrackType.VIDEO,
@@ -271,7 +292,9 @@ export async function startReplayParticipant(
     // Bounded catch-up: after a stall, skip ahead rather than bursting seconds of media.
     if (elapsedS * fps - video.sent > fps) video.sent = Math.floor(elapsedS * fps);
     while (video.sent <= elapsedS * fps) {
-      const frame = clip.video[video.sent % clip.video.length]!;
+      const index = video.sent % clip.video.length;
+      if (sendKeyframes && isVp8Keyframe(clip.video[index]!)) sendKeyframes = false;
+      const frame = (sendKeyframes ? clip.keyframes : clip.video)[index]!;
       const packets = packetizeVp8(frame, video.sent & 0x7fff);
       packets.forEach((payload, i) => {
         videoFeed.push(
