@@ -293,6 +293,12 @@ export async function startReplayParticipant(
     if (elapsedS * fps - video.sent > fps) video.sent = Math.floor(elapsedS * fps);
     while (video.sent <= elapsedS * fps) {
       const index = video.sent % clip.video.length;
+      // Muted, a client sends nothing; its stream resumes with the next sequence number and a
+      // timestamp as far on as the time muted (as a LiveKit SFU forwards it too).
+      if (videoInfo.muted) {
+        video.sent++;
+        continue;
+      }
       if (sendKeyframes && isVp8Keyframe(clip.video[index]!)) sendKeyframes = false;
       const frame = (sendKeyframes ? clip.keyframes : clip.video)[index]!;
       const packets = packetizeVp8(frame, video.sent & 0x7fff);
@@ -315,6 +321,10 @@ export async function startReplayParticipant(
     if (audioFeed) {
       if (elapsedS * 50 - audio.sent > 50) audio.sent = Math.floor(elapsedS * 50);
       while (audio.sent <= elapsedS * 50) {
+        if (audioInfo!.muted) {
+          audio.sent++;
+          continue;
+        }
         audioFeed.push(
           new RtpPacket(
             new RtpHeader({
