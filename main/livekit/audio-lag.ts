@@ -5,10 +5,12 @@
 export interface AudioPlayoutCounters {
   readonly jitterBufferDelay: number;
   readonly jitterBufferEmittedCount: number;
+  /** Samples played out, concealment included. */
+  readonly totalSamplesReceived: number;
   readonly concealedSamples: number;
   readonly insertedSamplesForDeceleration: number;
   readonly removedSamplesForAcceleration: number;
-  readonly packetsLost: number;
+  readonly packetsReceived: number;
   readonly packetsDiscarded: number;
 }
 
@@ -27,15 +29,10 @@ export interface AudioDelayReading {
 export interface AudioDelayEstimatorOptions {
   /** Rate of the sample counters; WebRTC decodes Opus at 48 kHz. */
   readonly sampleRate?: number;
-  /** Audio per RTP packet; 20 ms is what every WebRTC stack sends Opus with. */
+  /** Audio per RTP packet; 20 ms is what WebRTC stacks send Opus with. */
   readonly packetMs?: number;
-  /** Concealment not explained by lost packets that starts a transient. Default 100 ms. */
+  /** Concealment of packets that came late, in one reading, that can start a transient. Default 100 ms. */
   readonly underrunMs?: number;
-  /**
-   * A transient ends once the jitter buffer's own delay agrees with it and is at most this:
-   * the latency the delay is used against (the recording timeline's). Default 300 ms.
-   */
-  readonly settleMs?: number;
   /** A transient longer than this is taken to be the new normal. Default 30 s. */
   readonly maxTransientMs?: number;
 }
@@ -45,72 +42,97 @@ export interface AudioDelayEstimatorOptions {
  *
  * Normally that is the jitter buffer's own average delay over the interval
  * (`jitterBufferDelay / jitterBufferEmittedCount`). It misses time audio spent before reaching
- * the jitter buffer, which is all of it after a stall: when the process (or the network) stops
- * for a second, WebRTC keeps playing out, concealing the gap, then gets a second of packets at
- * once and plays that old audio out over the next seconds, speeding up. Its delay counter
- * starts those packets at "just arrived" and takes as long as the stall to catch up, so for
- * seconds audio would be placed up to the stall's length late.
+ * the jitter buffer, which is all of it after a stall: when this process stops for a second
+ * (a starved machine), WebRTC's playout catches up by concealing, then it reads a second of
+ * packets at once and plays that old audio out over the next seconds, speeding up. Its delay
+ * counter starts those packets at "just arrived" and takes as long as the stall to catch up, so
+ * for seconds audio would be placed up to the stall's length late.
  *
- * The lag of the audio played out, relative to real time, changes by exactly what the jitter
- * buffer made up or took away: concealment not standing in for lost or discarded packets
- * (waiting for late ones), samples inserted to slow down, minus samples removed to speed up.
- * Those counters move at once. So a concealment of at least `underrunMs` without matching
- * losses starts a transient in which the delay is the delay before it plus that lag change, and
- * it ends when the lag is back where the jitter buffer's own delay says it is.
+ * The lag of the audio played out changes by exactly what the jitter buffer made up or took
+ * away: concealment while waiting for packets that then came (late), samples inserted to slow
+ * down, minus samples removed to speed up; those counters move at once. Concealment also covers
+ * packets that never come (lost, or a muted sender: the SFU resumes its stream with no sequence
+ * gap but a later timestamp, and the jitter buffer refills to its target before playing), so
+ * it counts only when this process stood still for at least half of it (the caller measures
+ * that). Then a transient starts: the delay is the one before plus the lag changes since, until
+ * the jitter buffer's own delay agrees (it is right again) or never rose as a stall's must.
  */
 export class AudioDelayEstimator {
   private readonly sampleRate: number;
   private readonly packetMs: number;
   private readonly underrunMs: number;
-  private readonly settleMs: number;
   private readonly maxTransientMs: number;
   /** Counters start at zero with the track, so the first reading already gives a delay. */
   private previous: AudioPlayoutCounters = {
     jitterBufferDelay: 0,
     jitterBufferEmittedCount: 0,
+    totalSamplesReceived: 0,
     concealedSamples: 0,
     insertedSamplesForDeceleration: 0,
     removedSamplesForAcceleration: 0,
-    packetsLost: 0,
+    packetsReceived: 0,
     packetsDiscarded: 0,
   };
   private lastDelayMs: number | null = null;
-  /** While recovering: the delay `anchorDelayMs` held when the lag was `anchorLagMs`. */
-  private transient: { anchorLagMs: number; anchorDelayMs: number; sinceMs: number } | null = null;
+  /**
+   * While recovering: the delay now; when it began; the jitter buffer's delay before it and the
+   * lag the stall added; whether the jitter buffer's delay has since risen as a stall's must.
+   */
+  private transient: {
+    delayMs: number;
+    sinceMs: number;
+    bufferBeforeMs: number;
+    addedMs: number;
+    confirmed: boolean;
+  } | null = null;
 
   constructor(options: AudioDelayEstimatorOptions = {}) {
     this.sampleRate = options.sampleRate ?? 48_000;
     this.packetMs = options.packetMs ?? 20;
     this.underrunMs = options.underrunMs ?? 100;
-    this.settleMs = options.settleMs ?? 300;
     this.maxTransientMs = options.maxTransientMs ?? 30_000;
   }
 
-  /** Feeds one reading of the counters taken at `nowMs`; null until there is a delay to report. */
-  update(counters: AudioPlayoutCounters, nowMs: number): AudioDelayReading | null {
+  /**
+   * Feeds one reading of the counters taken at `nowMs`, with the longest this process stood
+   * still since the previous one (its event loop's delay); null until there is a delay to report.
+   */
+  update(counters: AudioPlayoutCounters, nowMs: number, stalledMs = 0): AudioDelayReading | null {
     const previous = this.previous;
     this.previous = counters;
     const emitted = counters.jitterBufferEmittedCount - previous.jitterBufferEmittedCount;
     const bufferDelayMs =
-      emitted > 0 ? ((counters.jitterBufferDelay - previous.jitterBufferDelay) / emitted) * 1000 : null;
-    const underrunMs = this.concealedMs(counters) - this.concealedMs(previous);
+      emitted > 0
+        ? ((counters.jitterBufferDelay - previous.jitterBufferDelay) / emitted) * 1000
+        : null;
+    const { underrunMs, stretchedMs } = this.interval(previous, counters);
+    const stallMs = underrunMs >= this.underrunMs && stalledMs >= underrunMs / 2 ? underrunMs : 0;
+    const lagChangeMs = stallMs + stretchedMs;
 
-    if (!this.transient && underrunMs >= this.underrunMs && this.lastDelayMs !== null) {
-      this.transient = { anchorLagMs: this.lagMs(previous), anchorDelayMs: this.lastDelayMs, sinceMs: nowMs };
+    if (!this.transient && stallMs > 0 && this.lastDelayMs !== null) {
+      this.transient = {
+        delayMs: this.lastDelayMs,
+        sinceMs: nowMs,
+        bufferBeforeMs: this.lastDelayMs,
+        addedMs: lagChangeMs,
+        confirmed: false,
+      };
     }
     if (this.transient) {
       const t = this.transient;
-      let delayMs = t.anchorDelayMs + this.lagMs(counters) - t.anchorLagMs;
-      // Once the jitter buffer's delay has caught up, it is the better reading (the counters
-      // drift by a packet for every loss FEC repaired): anchor to it.
-      const agrees = bufferDelayMs !== null && Math.abs(delayMs - bufferDelayMs) <= this.packetMs;
-      if (agrees) {
-        delayMs = bufferDelayMs;
-        t.anchorDelayMs = bufferDelayMs;
-        t.anchorLagMs = this.lagMs(counters);
-      }
-      const over = (agrees && delayMs <= this.settleMs) || nowMs - t.sinceMs >= this.maxTransientMs;
-      if (!over) return { delayMs: Math.max(0, delayMs), transient: true };
+      t.delayMs += lagChangeMs;
+      // Audio that waited outside the jitter buffer then waits in it: its delay reading climbs
+      // by about the lag added within about that long. If it doesn't, this was no stall's lag.
+      if (bufferDelayMs !== null && bufferDelayMs - t.bufferBeforeMs >= t.addedMs / 2)
+        t.confirmed = true;
+      const elapsedMs = nowMs - t.sinceMs;
+      const agrees =
+        bufferDelayMs !== null && Math.abs(t.delayMs - bufferDelayMs) <= 2 * this.packetMs;
+      const over =
+        agrees ||
+        (!t.confirmed && elapsedMs > 1000 + t.addedMs) ||
+        elapsedMs >= this.maxTransientMs;
+      if (!over) return { delayMs: t.delayMs, transient: true };
       this.transient = null;
     }
     if (bufferDelayMs === null) return null;
@@ -118,16 +140,28 @@ export class AudioDelayEstimator {
     return { delayMs: bufferDelayMs, transient: false };
   }
 
-  /** Concealment that stood in for audio still to come (not for lost or discarded packets), in ms. */
-  private concealedMs(c: AudioPlayoutCounters): number {
-    return (c.concealedSamples * 1000) / this.sampleRate - (c.packetsLost + c.packetsDiscarded) * this.packetMs;
-  }
-
-  /** Lag of the audio played out, up to a constant, in ms. */
-  private lagMs(c: AudioPlayoutCounters): number {
-    return (
-      this.concealedMs(c) +
-      ((c.insertedSamplesForDeceleration - c.removedSamplesForAcceleration) * 1000) / this.sampleRate
+  /**
+   * Between two readings: concealment that stood in for packets which came (not for packets
+   * that never did: fewer received than the interval's length of audio; nor for ones that came
+   * too late and were discarded), and the samples inserted minus removed to change speed.
+   */
+  private interval(
+    a: AudioPlayoutCounters,
+    b: AudioPlayoutCounters,
+  ): { underrunMs: number; stretchedMs: number } {
+    const ms = (samples: number) => (samples * 1000) / this.sampleRate;
+    const playedMs = ms(b.totalSamplesReceived - a.totalSamplesReceived);
+    const missingMs = Math.max(
+      0,
+      playedMs - (b.packetsReceived - a.packetsReceived) * this.packetMs,
     );
+    const concealedMs = ms(b.concealedSamples - a.concealedSamples);
+    const discardedMs = (b.packetsDiscarded - a.packetsDiscarded) * this.packetMs;
+    const stretchedMs = ms(
+      b.insertedSamplesForDeceleration -
+        a.insertedSamplesForDeceleration -
+        (b.removedSamplesForAcceleration - a.removedSamplesForAcceleration),
+    );
+    return { underrunMs: Math.max(0, concealedMs - missingMs - discardedMs), stretchedMs };
   }
 }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import {
   AudioStream,
   dispose,
@@ -17,10 +18,11 @@ import {
 import type { I420Image } from '../recording/i420-image';
 import { AudioDelayEstimator } from './audio-lag';
 import { FrameClock } from './frame-clock';
-import { DEFAULT_LATENCY_MS, type PcmFrame } from '../recording/timeline';
+import type { PcmFrame } from '../recording/timeline';
 
 /** The sources a participant can publish, as the recorder groups them into files. */
-export type TrackSourceName = 'camera' | 'microphone' | 'screen_share' | 'screen_share_audio' | 'unknown';
+export type TrackSourceName =
+  'camera' | 'microphone' | 'screen_share' | 'screen_share_audio' | 'unknown';
 
 export interface RemoteTrackInfo {
   sid: string;
@@ -72,15 +74,23 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   private readonly now: () => number;
   private statsTimer: NodeJS.Timeout | null = null;
   private firstStatsTimer: NodeJS.Timeout | null = null;
+  private loopMonitor: IntervalHistogram | null = null;
   private closed = false;
 
   private constructor(private readonly options: RecorderConnectionOptions) {
     super();
     this.now = options.now ?? (() => performance.now());
+    // rtc-node adds a listener to the Room per track; a room of six with camera and microphone
+    // passes Node's default of 10 and would log a leak warning.
+    this.room.setMaxListeners(0);
   }
 
   /** Connects; rejects with the SDK's error (the caller turns it into a message). */
-  static async connect(url: string, token: string, options: RecorderConnectionOptions = {}): Promise<RecorderConnection> {
+  static async connect(
+    url: string,
+    token: string,
+    options: RecorderConnectionOptions = {},
+  ): Promise<RecorderConnection> {
     const connection = new RecorderConnection(options);
     connection.wire();
     await connection.room.connect(url, token, { autoSubscribe: true, dynacast: false });
@@ -106,6 +116,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     this.closed = true;
     if (this.statsTimer) clearInterval(this.statsTimer);
     if (this.firstStatsTimer) clearTimeout(this.firstStatsTimer);
+    this.loopMonitor?.disable();
     for (const sid of [...this.streams.keys()]) this.closeStream(sid);
     await this.room.disconnect().catch(() => undefined);
   }
@@ -115,25 +126,34 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     room.on(RoomEvent.ParticipantConnected, (p: RemoteParticipant) =>
       this.emit('participantJoined', { identity: p.identity, name: p.name ?? '' }),
     );
-    room.on(RoomEvent.ParticipantDisconnected, (p: RemoteParticipant) => this.emit('participantLeft', p.identity));
+    room.on(RoomEvent.ParticipantDisconnected, (p: RemoteParticipant) =>
+      this.emit('participantLeft', p.identity),
+    );
     room.on(RoomEvent.TrackPublished, (pub: RemoteTrackPublication, p: RemoteParticipant) =>
       this.emit('trackPublished', trackInfo(pub, p)),
     );
-    room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack, pub: RemoteTrackPublication, p: RemoteParticipant) =>
-      this.startTrack(track, trackInfo(pub, p)),
+    room.on(
+      RoomEvent.TrackSubscribed,
+      (track: RemoteTrack, pub: RemoteTrackPublication, p: RemoteParticipant) =>
+        this.startTrack(track, trackInfo(pub, p)),
     );
-    room.on(RoomEvent.TrackUnsubscribed, (_track: RemoteTrack, pub: RemoteTrackPublication, p: RemoteParticipant) => {
-      const info = trackInfo(pub, p);
-      // A VideoStream must be closed on unsubscribe or the FFI keeps its buffers alive
-      // (livekit/node-sdks#444: recorders grew without bound).
-      this.closeStream(info.sid);
-      this.emit('trackEnded', info);
-    });
+    room.on(
+      RoomEvent.TrackUnsubscribed,
+      (_track: RemoteTrack, pub: RemoteTrackPublication, p: RemoteParticipant) => {
+        const info = trackInfo(pub, p);
+        // A VideoStream must be closed on unsubscribe or the FFI keeps its buffers alive
+        // (livekit/node-sdks#444: recorders grew without bound).
+        this.closeStream(info.sid);
+        this.emit('trackEnded', info);
+      },
+    );
     room.on(RoomEvent.TrackMuted, (pub: TrackPublication, p: Participant) => {
-      if (p.identity !== room.localParticipant?.identity) this.emit('trackMuted', trackInfo(pub, p), true);
+      if (p.identity !== room.localParticipant?.identity)
+        this.emit('trackMuted', trackInfo(pub, p), true);
     });
     room.on(RoomEvent.TrackUnmuted, (pub: TrackPublication, p: Participant) => {
-      if (p.identity !== room.localParticipant?.identity) this.emit('trackMuted', trackInfo(pub, p), false);
+      if (p.identity !== room.localParticipant?.identity)
+        this.emit('trackMuted', trackInfo(pub, p), false);
     });
     room.on(RoomEvent.Reconnecting, () => this.emit('reconnecting'));
     room.on(RoomEvent.Reconnected, () => this.emit('reconnected'));
@@ -164,8 +184,16 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     const clock = new FrameClock();
     return this.pump(sid, stream, (event) => {
       const at = clock.place(event.timestampUs, this.now());
-      const frame = event.frame.type === VideoBufferType.I420 ? event.frame : event.frame.convert(VideoBufferType.I420);
-      this.emit('videoFrame', sid, { width: frame.width, height: frame.height, data: frame.data }, at);
+      const frame =
+        event.frame.type === VideoBufferType.I420
+          ? event.frame
+          : event.frame.convert(VideoBufferType.I420);
+      this.emit(
+        'videoFrame',
+        sid,
+        { width: frame.width, height: frame.height, data: frame.data },
+        at,
+      );
     });
   }
 
@@ -174,7 +202,11 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   }
 
   /** Reads a track's stream until it ends or is cancelled (closeStream). */
-  private async pump<T>(sid: string, stream: ReadableStream<T>, onValue: (value: T) => void): Promise<void> {
+  private async pump<T>(
+    sid: string,
+    stream: ReadableStream<T>,
+    onValue: (value: T) => void,
+  ): Promise<void> {
     const reader = stream.getReader();
     this.readers.set(sid, reader);
     try {
@@ -206,6 +238,11 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     if (interval <= 0) return;
     const lastVideo = new Map<string, { delay: number; count: number }>();
     const audio = new Map<string, AudioDelayEstimator>();
+    // The longest this process stood still between readings (a starved machine stops all of
+    // it, WebRTC's threads too): what tells a stall's concealment from a network's.
+    const loop = monitorEventLoopDelay({ resolution: 20 });
+    loop.enable();
+    this.loopMonitor = loop;
     const read = async () => {
       if (this.closed) return;
       let stats: Awaited<ReturnType<Room['getRtcStats']>>;
@@ -215,6 +252,8 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
         return;
       }
       const now = this.now();
+      const stalledMs = loop.max / 1e6;
+      loop.reset();
       for (const entry of stats.subscriberStats ?? []) {
         const stat = entry.stats;
         if (stat?.case !== 'inboundRtp') continue;
@@ -225,26 +264,26 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
         const count = Number(inbound.jitterBufferEmittedCount ?? 0);
         if (stat.value.stream?.kind === 'audio') {
           let estimator = audio.get(trackSid);
-          if (!estimator) audio.set(trackSid, (estimator = new AudioDelayEstimator({ settleMs: DEFAULT_LATENCY_MS })));
-          const reading = estimator.update(
-            {
-              jitterBufferDelay: delay,
-              jitterBufferEmittedCount: count,
-              concealedSamples: Number(inbound.concealedSamples ?? 0),
-              insertedSamplesForDeceleration: Number(inbound.insertedSamplesForDeceleration ?? 0),
-              removedSamplesForAcceleration: Number(inbound.removedSamplesForAcceleration ?? 0),
-              packetsLost: Number(stat.value.received?.packetsLost ?? 0),
-              packetsDiscarded: Number(inbound.packetsDiscarded ?? 0),
-            },
-            now,
-          );
+          if (!estimator) audio.set(trackSid, (estimator = new AudioDelayEstimator()));
+          const counters = {
+            jitterBufferDelay: delay,
+            jitterBufferEmittedCount: count,
+            totalSamplesReceived: Number(inbound.totalSamplesReceived ?? 0),
+            concealedSamples: Number(inbound.concealedSamples ?? 0),
+            insertedSamplesForDeceleration: Number(inbound.insertedSamplesForDeceleration ?? 0),
+            removedSamplesForAcceleration: Number(inbound.removedSamplesForAcceleration ?? 0),
+            packetsReceived: Number(stat.value.received?.packetsReceived ?? 0),
+            packetsDiscarded: Number(inbound.packetsDiscarded ?? 0),
+          };
+          const reading = estimator.update(counters, now, stalledMs);
           if (reading) this.emit('trackDelay', trackSid, reading.delayMs, reading.transient);
           continue;
         }
         const previous = lastVideo.get(trackSid) ?? { delay: 0, count: 0 };
         lastVideo.set(trackSid, { delay, count });
         const emitted = count - previous.count;
-        if (emitted > 0) this.emit('trackDelay', trackSid, ((delay - previous.delay) / emitted) * 1000, false);
+        if (emitted > 0)
+          this.emit('trackDelay', trackSid, ((delay - previous.delay) / emitted) * 1000, false);
       }
     };
     // The first reading comes early: the start of a file is where an uncorrected offset shows.

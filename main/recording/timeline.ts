@@ -7,8 +7,8 @@ const BURST_GAP_MS = 3;
 /** How far output trails the wall clock unless configured otherwise (see `latencyMs`). */
 export const DEFAULT_LATENCY_MS = 300;
 
-// Output trails a transient audio delay by this much more, for delivery jitter.
-const TRANSIENT_MARGIN_MS = 100;
+// Output trails an audio delay by at least this much more, for delivery jitter.
+const DELAY_MARGIN_MS = 100;
 
 /** Monotonic milliseconds. Injected so tests can drive time by hand. */
 export interface Clock {
@@ -65,7 +65,7 @@ export interface TimelineCounters {
 
 /** Options of {@link RecordingTimeline.setTrackDelay}. */
 export interface TrackDelayOptions {
-  /** The delay of a stall being recovered from: honoured beyond `latencyMs` (audio only). */
+  /** The delay of a stall being recovered from: honoured beyond `maxLatencyMs` (audio only). */
   readonly transient?: boolean;
 }
 
@@ -89,9 +89,9 @@ export interface RecordingTimelineOptions {
    */
   readonly latencyMs?: number;
   /**
-   * While a stall is being recovered from (a `transient` audio delay), output may trail by up to
-   * this much, so that audio WebRTC plays out late still lands in its place instead of being
-   * dropped. Held video frames are what this costs. Default 1000 ms.
+   * Output trails by more than `latencyMs` when the audio delay needs it (a jitter buffer holding
+   * more, or audio played out late after a stall), up to this much, so that audio still lands
+   * in its place. Default 1000 ms.
    */
   readonly maxLatencyMs?: number;
   /** Audio offsets smaller than this are left alone (each correction is a tiny click). Default 10 ms. */
@@ -102,7 +102,11 @@ export interface RecordingTimelineOptions {
   readonly audioWindowMs?: number;
   /** Cap on audio held between drains. Default 5000 ms. */
   readonly maxAudioBacklogMs?: number;
-  /** Cap on received video frames held between drains. Default: 60 fps for maxLatencyMs + 0.5 s. */
+  /**
+   * Cap on received video frames held between drains. Default: 60 fps for latency + 0.5 s, which
+   * also covers a 30 fps stream while output trails by `maxLatencyMs` (a faster one loses its
+   * oldest frames then, rather than memory growing with the wait).
+   */
   readonly maxPendingVideoFrames?: number;
   /** t0; default `clock.now()` at construction. */
   readonly startMs?: number;
@@ -161,7 +165,7 @@ export class RecordingTimeline {
    * own offset.
    */
   private audioResync = false;
-  /** Extra latency while a transient audio delay is honoured; 0 otherwise. */
+  /** How far output must trail for the audio delay (it trails by at least `latencyMs`). */
   private holdMs = 0;
 
   private readonly pendingFrames: PendingFrame[] = [];
@@ -200,7 +204,7 @@ export class RecordingTimeline {
     this.maxLatencyMs = Math.max(this.latencyMs, options.maxLatencyMs ?? 1000);
     this.t0 = options.startMs ?? this.clock.now();
     this.maxPendingFrames =
-      options.maxPendingVideoFrames ?? Math.ceil(60 * (0.5 + this.maxLatencyMs / 1000));
+      options.maxPendingVideoFrames ?? Math.ceil(60 * (0.5 + this.latencyMs / 1000));
     this.toleranceSamples = this.msToSamples(options.audioToleranceMs ?? 10);
     this.jumpSamples = this.msToSamples(options.audioJumpMs ?? 200);
     this.windowMs = options.audioWindowMs ?? 500;
@@ -236,26 +240,26 @@ export class RecordingTimeline {
   /**
    * Per-track delay correction: the time a track's media spent buffered before arrival
    * (e.g. WebRTC `jitterBufferDelay / jitterBufferEmittedCount`), subtracted from arrival
-   * times. May change while recording. A delay is held to `latencyMs`, so that a network whose
-   * jitter buffer sits above it still gets all its audio (late), except an audio delay marked
-   * `transient`: the recovery from a stall, when audio that waited outside the jitter buffer
-   * is played out late. Output then trails by that delay (up to `maxLatencyMs`) and the audio
-   * is placed where it belongs; where that place has already been written it is dropped, so
-   * the file keeps sync and has a gap there, as it has for the stall itself.
+   * times. May change while recording. Output trails an audio delay by a margin, up to
+   * `maxLatencyMs` (so audio always lands where it belongs and output waits for it); a larger
+   * delay is held to that (audio late rather than none) unless it is `transient`: the recovery
+   * from a stall, when audio that waited outside the jitter buffer is played out late. That
+   * audio is placed where it belongs; where that place has already been written it is dropped,
+   * so the file keeps sync and has a gap there, as it has for the stall itself. Video delays
+   * are held to `latencyMs`.
    */
   setTrackDelay(kind: 'audio' | 'video', delayMs: number, options: TrackDelayOptions = {}): void {
-    const transient = kind === 'audio' && options.transient === true;
-    const clamped = Math.max(0, Math.min(delayMs, transient ? this.maxAudioBacklogMs : this.latencyMs));
     if (kind === 'video') {
-      this.videoDelayMs = clamped;
+      this.videoDelayMs = Math.max(0, Math.min(delayMs, this.latencyMs));
       return;
     }
+    const cap = options.transient ? this.maxAudioBacklogMs : this.maxLatencyMs - DELAY_MARGIN_MS;
     // Takes effect at the next placed burst (see placeBurst).
-    this.audioDelayMs = clamped;
-    this.holdMs = transient ? Math.min(this.maxLatencyMs, clamped + TRANSIENT_MARGIN_MS) : 0;
+    this.audioDelayMs = Math.max(0, Math.min(delayMs, cap));
+    this.holdMs = Math.min(this.maxLatencyMs, this.audioDelayMs + DELAY_MARGIN_MS);
   }
 
-  /** How far output trails the wall clock now: `latencyMs`, or more while recovering from a stall. */
+  /** How far output trails the wall clock now: `latencyMs`, or more for a larger audio delay. */
   get currentLatencyMs(): number {
     return Math.max(this.latencyMs, this.holdMs);
   }

@@ -1,6 +1,7 @@
 /**
  * A/V sync over a long recording: audio and video must stay within 40 ms of each other at the
- * start and at the end of three minutes (drift would show at the end).
+ * start and at the end of three minutes (drift would show at the end), and the microphone muted
+ * from the server for 4 s halfway must come back at once, in sync.
  *
  * Against the bundled server the participant is its replay publisher: pre-encoded VP8 and Opus
  * sent on an exact schedule, a white frame and a beep together every 2 s, so any offset in the
@@ -13,6 +14,7 @@
  * `npm test`.
  */
 import { spawn } from 'node:child_process';
+import { RoomServiceClient, TrackType } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordingSessionView, Result } from '../../preload/contract';
 import { locateFfmpeg, type FfmpegToolchain } from '../../native/ffmpeg';
@@ -23,6 +25,11 @@ import { analyzeSyncPattern, findBeepOnsets, findFlashOnsets, matchMarkers } fro
 
 const seconds = Number(process.env.HAVEN_SYNC_SECONDS ?? 180);
 const stallMs = Number(process.env.HAVEN_SYNC_STALL_MS ?? 0);
+// The microphone is muted for MUTE_S from this far in (from the server, as a moderator would):
+// the audio after it must be back at once and in sync.
+const muteAtS = Math.max(30, Math.round(seconds / 2));
+const MUTE_S = 4;
+const muting = seconds >= muteAtS + MUTE_S + 10;
 let target: Target;
 let toolchain: FfmpegToolchain;
 
@@ -46,6 +53,18 @@ async function startParticipant(room: string): Promise<() => Promise<unknown>> {
   return () => publisher.stop();
 }
 
+/** Mutes alice's microphone from the server `atMs` from now, for `forMs`. */
+async function muteMicrophone(room: string, atMs: number, forMs: number): Promise<void> {
+  const service = new RoomServiceClient(target.httpUrl, target.apiKey, target.apiSecret);
+  await new Promise((resolve) => setTimeout(resolve, atMs));
+  const alice = await service.getParticipant(room, 'alice');
+  const microphone = alice.tracks.find((t) => t.type === TrackType.AUDIO);
+  if (!microphone) throw new Error('alice publishes no microphone');
+  await service.mutePublishedTrack(room, 'alice', microphone.sid, true);
+  await new Promise((resolve) => setTimeout(resolve, forMs));
+  await service.mutePublishedTrack(room, 'alice', microphone.sid, false);
+}
+
 describe('A/V sync over a long recording', () => {
   it(`stays within 40 ms at the start and the end of ${seconds} s`, { timeout: (seconds + 120) * 1000 }, async () => {
     const room = uniqueRoom('sync');
@@ -60,12 +79,15 @@ describe('A/V sync over a long recording', () => {
         // A stopped process can't wake itself: a shell does both.
         spawn('sh', ['-c', `sleep 20; kill -STOP ${process.pid}; sleep ${stallMs / 1000}; kill -CONT ${process.pid}`], { stdio: 'ignore' }).unref();
       }
+      const muted = muting ? muteMicrophone(room, muteAtS * 1000, MUTE_S * 1000).then(() => null, (error: unknown) => error) : null;
       for (let s = 0; s < seconds; s += 30) {
         await new Promise((resolve) => setTimeout(resolve, Math.min(30, seconds - s) * 1000));
         const status = (await ctx.dispatch('recording.status', {}, trustedCaller)) as Result<RecordingSessionView[]>;
         const file = status.ok ? status.value[0]?.files[0] : undefined;
         console.log(`${Math.min(seconds, s + 30)} s: ${file?.fpsIn} fps in, ${file?.droppedFrames} dropped, drift ${file?.avDriftMs} ms`);
       }
+      const muteError = await muted;
+      if (muteError) throw muteError;
       await ctx.dispatch('recording.stop', { sessionId: started.value.sessionId }, trustedCaller);
       const [item] = ctx.app.history.listFiles({});
       expect(item!.status).toBe('complete');
@@ -83,7 +105,14 @@ describe('A/V sync over a long recording', () => {
       if (stallMs > 0) console.log(`all markers: ${markers.map((m) => `${m.at.toFixed(1)}s:${Math.round(m.offset * 1000)}`).join(' ')}`);
       // A stall costs the markers in it, and those in the audio WebRTC plays out late after it
       // beyond what the timeline waits for (maxLatencyMs): about twice the stall's length more.
-      expect(markers.length).toBeGreaterThanOrEqual(expected - 1 - Math.ceil((stallMs * 3) / 2000));
+      // The mute costs its own, and nothing after it: the audio is back within a marker.
+      const lostToMute = muting ? MUTE_S / 2 + 1 : 0;
+      expect(markers.length).toBeGreaterThanOrEqual(expected - 1 - lostToMute - Math.ceil((stallMs * 3) / 2000));
+      if (muting) {
+        const afterS = muteAtS + MUTE_S + 2;
+        const after = markers.filter((m) => m.at >= afterS);
+        expect(after.length, `markers after the unmute (${afterS} s on)`).toBeGreaterThanOrEqual(Math.floor((item!.durationMs! / 1000 - afterS) / 2) - 1);
+      }
       const start = markers.slice(0, 3);
       const end = markers.slice(-3);
       console.log(`start: ${start.map((m) => Math.round(m.offset * 1000)).join(', ')} ms; end: ${end.map((m) => Math.round(m.offset * 1000)).join(', ')} ms; worst: ${Math.round(Math.max(...markers.map((m) => Math.abs(m.offset))) * 1000)} ms`);

@@ -319,7 +319,7 @@ describe('RecordingTimeline after a stall (transient audio delay)', () => {
         delay = Math.max(250, delay - (k === 0 ? 0 : 50));
         timeline.setTrackDelay('audio', delay, { transient: delay > 250 });
         // While the delay is over the latency, output waits for it (up to maxLatencyMs).
-        expect(timeline.currentLatencyMs).toBe(delay > 250 ? Math.min(1000, delay + 100) : 300);
+        expect(timeline.currentLatencyMs).toBe(Math.min(1000, Math.max(300, delay + 100)));
       }
       chunks.push({ value: 100 + k, placeMs: clock.ms + 10 - delay - 10, writtenMs: out.length / 48 });
       step(100 + k);
@@ -334,5 +334,34 @@ describe('RecordingTimeline after a stall (transient audio delay)', () => {
     // ...and the rest starts exactly where it belongs, with output having waited for it.
     expect(placed.length).toBeGreaterThanOrEqual(50);
     for (const c of placed) expect(out.indexOf(c.value) / 48, `chunk ${c.value}`).toBe(c.placeMs);
+  });
+
+  it('waits for a jitter buffer that holds more than the latency, and keeps audio past the most it waits, late', () => {
+    const clock = new FakeClock(1000);
+    const timeline = new RecordingTimeline({ clock, latencyMs: 300, maxLatencyMs: 1000, video: false, startMs: 0 });
+    const out: number[] = [];
+    const step = (value: number) => {
+      clock.ms += 10;
+      timeline.pushAudio(pcm(480, value));
+      const audio = timeline.drain().audio;
+      for (let i = 0; i < audio.length; i += 2) out.push(audio[i]!);
+    };
+    // 450 ms in WebRTC's buffer, steadily: output trails by 550 ms and every chunk is in place.
+    timeline.setTrackDelay('audio', 450);
+    expect(timeline.currentLatencyMs).toBe(550);
+    for (let k = 1; k <= 100; k++) step(k);
+    expect(timeline.counters.audioSamplesTrimmed).toBe(0);
+    for (let k = 1; k <= 50; k++) expect(out.indexOf(k) / 48, `chunk ${k}`).toBe(1000 + k * 10 - 450 - 10);
+    // 1.5 s, past the 1 s output may trail: held to 900 ms, so the audio is late but all there.
+    timeline.setTrackDelay('audio', 1500);
+    expect(timeline.currentLatencyMs).toBe(1000);
+    const trimmed = timeline.counters.audioSamplesTrimmed;
+    for (let k = 101; k <= 200; k++) step(k);
+    clock.ms += 1000;
+    const rest = timeline.flush().audio;
+    for (let i = 0; i < rest.length; i += 2) out.push(rest[i]!);
+    // (The delay growing by 450 ms takes that much off, as a jitter buffer growing stretched it.)
+    for (let k = 150; k <= 200; k++) expect(out.indexOf(k), `chunk ${k}`).toBeGreaterThan(0);
+    expect(timeline.counters.audioSamplesTrimmed - trimmed).toBeLessThanOrEqual(450 * 48);
   });
 });
