@@ -51,29 +51,23 @@ const MUTE: Row[] = [
   [42920, 24, 340550.4, 1570560, 1764480, 260719, 2183, 67715, 1638, 0], // (57, False)
 ];
 
+/** The counters in a row's columns 2 on, in this order. */
+const COLUMNS = [
+  'jitterBufferDelay',
+  'jitterBufferEmittedCount',
+  'totalSamplesReceived',
+  'concealedSamples',
+  'insertedSamplesForDeceleration',
+  'removedSamplesForAcceleration',
+  'packetsReceived',
+  'packetsDiscarded',
+] as const satisfies readonly (keyof AudioPlayoutCounters)[];
+
 function counters(row: Row): AudioPlayoutCounters {
-  const [
-    ,
-    ,
-    jitterBufferDelay,
-    jitterBufferEmittedCount,
-    totalSamplesReceived,
-    concealedSamples,
-    insertedSamplesForDeceleration,
-    removedSamplesForAcceleration,
-    packetsReceived,
-    packetsDiscarded,
-  ] = row;
-  return {
-    jitterBufferDelay,
-    jitterBufferEmittedCount,
-    totalSamplesReceived,
-    concealedSamples,
-    insertedSamplesForDeceleration,
-    removedSamplesForAcceleration,
-    packetsReceived,
-    packetsDiscarded,
-  };
+  return Object.fromEntries(COLUMNS.map((name, i) => [name, row[i + 2]])) as Record<
+    (typeof COLUMNS)[number],
+    number
+  >;
 }
 
 /** The jitter buffer's own delay between two rows, ms. */
