@@ -83,9 +83,9 @@ export interface RecordingTimelineOptions {
   /** Default 2. Mono input is duplicated to both channels. */
   readonly channels?: number;
   /**
-   * How far output trails the wall clock, so that late frames and per-track delay
-   * correction still land in the right slot. Must exceed the largest track delay plus
-   * delivery jitter. Default {@link DEFAULT_LATENCY_MS}.
+   * How far output trails the wall clock at least, so that late frames and per-track delay
+   * correction still land in the right slot: video delays are held to it (audio delays make
+   * output wait longer, see `maxLatencyMs`). Default {@link DEFAULT_LATENCY_MS}.
    */
   readonly latencyMs?: number;
   /**
