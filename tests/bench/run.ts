@@ -20,7 +20,7 @@ import { parseArgs } from 'node:util';
 import { AccessToken } from 'livekit-server-sdk';
 import { locateFfmpeg, type FfmpegToolchain } from '../../native/ffmpeg';
 import type { X264Preset } from '../../main/recording/mp4-encoder-process';
-import { findBeepOnsets, findFlashOnsets } from '../integration/recording-fixtures';
+import { findBeepOnsets, findFlashOnsets, matchMarkers } from '../integration/recording-fixtures';
 import { killFloor, runFloor, type FloorResult } from './floor';
 import { killAllWorkers, startWorker, type Worker } from '../helpers/worker';
 import { startServerProcess, type RemoteReplay, type ServerProcess } from '../sfu/server-process';
@@ -136,12 +136,12 @@ interface Snapshot {
   files: { path: string; framesIn: number; framesOut: number; droppedFrames: number; encoderDroppedFrames: number; avDriftMs: number | null; elapsedSec: number }[];
 }
 
-async function avOffsets(toolchain: FfmpegToolchain, file: string): Promise<number[]> {
+/** A/V offset at each marker of a file: where it is (s) and audio minus video (ms). */
+async function avMarkers(toolchain: FfmpegToolchain, file: string): Promise<{ atSec: number; offsetMs: number }[]> {
   const [flashes, beeps] = await Promise.all([findFlashOnsets(toolchain, file), findBeepOnsets(toolchain, file)]);
-  return flashes
-    .map((f) => beeps.reduce((best, b) => (Math.abs(b - f) < Math.abs(best - f) ? b : best), Infinity) - f)
-    .filter((o) => Math.abs(o) < 0.5)
-    .map((o) => Math.round(o * 1000));
+  return matchMarkers(flashes, beeps)
+    .filter((m) => Math.abs(m.offset) < 0.5)
+    .map((m) => ({ atSec: round(m.at, 1), offsetMs: Math.round(m.offset * 1000) }));
 }
 
 async function recordRun(n: number, srv: { url: string; apiKey: string; apiSecret: string }, toolchain: FfmpegToolchain): Promise<{ run: StreamRun; files: { video: string; audio: string } }> {
@@ -207,7 +207,7 @@ async function recordRun(n: number, srv: { url: string; apiKey: string; apiSecre
     const audio = probe?.streams.find((s) => s.kind === 'audio');
     // Finding markers decodes the whole file (about 5 minutes for 30 minutes of 720p): a soak
     // reads the first file's only.
-    const offsets = soakSec && i > 0 ? [] : await avOffsets(toolchain, f.path).catch(() => [] as number[]);
+    const markers = soakSec && i > 0 ? [] : await avMarkers(toolchain, f.path).catch(() => []);
     fileStats.push({
       status: f.result?.status ?? 'unknown',
       wallSec: (f.elapsedMs ?? 0) / 1000,
@@ -215,7 +215,9 @@ async function recordRun(n: number, srv: { url: string; apiKey: string; apiSecre
       videoSec: video?.durationSec ?? 0,
       audioSec: audio?.durationSec ?? 0,
       videoPackets: video?.packetCount ?? 0,
-      avOffsetsMs: offsets,
+      avOffsetsMs: markers.map((m) => m.offsetMs),
+      // Where the file strays past the target, to line up with the soak's event-loop samples.
+      avOutliers: markers.filter((m) => Math.abs(m.offsetMs) > TARGETS.maxAvOffsetMs),
     });
   }
   const allOffsets = fileStats.flatMap((f) => f.avOffsetsMs);
