@@ -113,5 +113,10 @@ export function isVp8KeyframeStart(payload: Buffer): boolean {
     if (ext & 0x40) offset += 1; // TL0PICIDX
     if (ext & 0x30) offset += 1; // TID / KEYIDX
   }
-  return offset < payload.length && (payload[offset]! & 0x01) === 0;
+  return isVp8Keyframe(payload.subarray(offset));
+}
+
+/** Whether a VP8 frame is a keyframe: the inverse key-frame flag is its first byte's lowest bit (RFC 6386, 9.1). */
+export function isVp8Keyframe(frame: Buffer): boolean {
+  return frame.length > 0 && (frame[0]! & 0x01) === 0;
 }

@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { TrackInfo, TrackSource, TrackType } from '@livekit/protocol';
 import { RtpHeader, RtpPacket } from 'werift';
-import { TrackFeed } from './forwarding.js';
+import { TrackFeed, isVp8Keyframe } from './forwarding.js';
 import type { RoomRegistry } from './registry.js';
 import { Participant, PublishedTrack, newSid } from './room.js';
 import { BEEP_HZ, BEEP_MS, SYNC_PERIOD_S } from './sync-pattern.js';
@@ -121,8 +121,8 @@ async function encodeClip(
     'ivf',
     file,
   ];
-  // A keyframe every second, as a browser's encoder sends with nobody asking; the keyframes-only
-  // copy answers requests in between.
+  // A keyframe every second, so each loop of the clip starts decodable; the keyframes-only copy
+  // answers requests in between.
   await run(FFMPEG, [
     '-hide_banner',
     '-loglevel',
@@ -203,11 +203,6 @@ function parseOggOpus(data: Buffer): Buffer[] {
     offset = body;
   }
   return packets.filter((p) => !p.subarray(0, 8).toString('latin1').startsWith('Opus'));
-}
-
-/** A VP8 frame's first byte has the inverse key-frame flag in its lowest bit (RFC 6386, 9.1). */
-function isVp8Keyframe(frame: Buffer): boolean {
-  return frame.length > 0 && (frame[0]! & 0x01) === 0;
 }
 
 /** RFC 7741 packetization with a 15-bit picture id, so decoders can tell frames apart. */
