@@ -14,6 +14,18 @@ export interface AudioPlayoutCounters {
   readonly packetsDiscarded: number;
 }
 
+/**
+ * The jitter buffer's average delay over the interval between two readings of a track's
+ * cumulative counters, in ms; null when nothing was played out in between.
+ */
+export function jitterBufferDelayMs(
+  a: Pick<AudioPlayoutCounters, 'jitterBufferDelay' | 'jitterBufferEmittedCount'>,
+  b: Pick<AudioPlayoutCounters, 'jitterBufferDelay' | 'jitterBufferEmittedCount'>,
+): number | null {
+  const emitted = b.jitterBufferEmittedCount - a.jitterBufferEmittedCount;
+  return emitted > 0 ? ((b.jitterBufferDelay - a.jitterBufferDelay) / emitted) * 1000 : null;
+}
+
 /** How long the audio being played out now has waited since it arrived, as far as we can tell. */
 export interface AudioDelayReading {
   readonly delayMs: number;
@@ -100,11 +112,7 @@ export class AudioDelayEstimator {
   update(counters: AudioPlayoutCounters, nowMs: number, stalledMs = 0): AudioDelayReading | null {
     const previous = this.previous;
     this.previous = counters;
-    const emitted = counters.jitterBufferEmittedCount - previous.jitterBufferEmittedCount;
-    const bufferDelayMs =
-      emitted > 0
-        ? ((counters.jitterBufferDelay - previous.jitterBufferDelay) / emitted) * 1000
-        : null;
+    const bufferDelayMs = jitterBufferDelayMs(previous, counters);
     const { underrunMs, stretchedMs } = this.interval(previous, counters);
     const stallMs = underrunMs >= this.underrunMs && stalledMs >= underrunMs / 2 ? underrunMs : 0;
     const lagChangeMs = stallMs + stretchedMs;

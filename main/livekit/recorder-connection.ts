@@ -16,7 +16,7 @@ import {
   type Participant,
 } from '@livekit/rtc-node';
 import type { I420Image } from '../recording/i420-image';
-import { AudioDelayEstimator } from './audio-lag';
+import { AudioDelayEstimator, jitterBufferDelayMs } from './audio-lag';
 import { FrameClock } from './frame-clock';
 import type { PcmFrame } from '../recording/timeline';
 
@@ -236,7 +236,10 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   private startStats(): void {
     const interval = this.options.statsIntervalMs ?? 500;
     if (interval <= 0) return;
-    const lastVideo = new Map<string, { delay: number; count: number }>();
+    const lastVideo = new Map<
+      string,
+      { jitterBufferDelay: number; jitterBufferEmittedCount: number }
+    >();
     const audio = new Map<string, AudioDelayEstimator>();
     // The longest this process stood still between readings (a starved machine stops all of
     // it, WebRTC's threads too): what tells a stall's concealment from a network's.
@@ -260,14 +263,15 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
         const inbound = stat.value.inbound;
         const trackSid = this.trackSidForInbound(inbound?.trackIdentifier);
         if (!inbound || !trackSid) continue;
-        const delay = Number(inbound.jitterBufferDelay ?? 0);
-        const count = Number(inbound.jitterBufferEmittedCount ?? 0);
+        const buffer = {
+          jitterBufferDelay: Number(inbound.jitterBufferDelay ?? 0),
+          jitterBufferEmittedCount: Number(inbound.jitterBufferEmittedCount ?? 0),
+        };
         if (stat.value.stream?.kind === 'audio') {
           let estimator = audio.get(trackSid);
           if (!estimator) audio.set(trackSid, (estimator = new AudioDelayEstimator()));
           const counters = {
-            jitterBufferDelay: delay,
-            jitterBufferEmittedCount: count,
+            ...buffer,
             totalSamplesReceived: Number(inbound.totalSamplesReceived ?? 0),
             concealedSamples: Number(inbound.concealedSamples ?? 0),
             insertedSamplesForDeceleration: Number(inbound.insertedSamplesForDeceleration ?? 0),
@@ -279,11 +283,13 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
           if (reading) this.emit('trackDelay', trackSid, reading.delayMs, reading.transient);
           continue;
         }
-        const previous = lastVideo.get(trackSid) ?? { delay: 0, count: 0 };
-        lastVideo.set(trackSid, { delay, count });
-        const emitted = count - previous.count;
-        if (emitted > 0)
-          this.emit('trackDelay', trackSid, ((delay - previous.delay) / emitted) * 1000, false);
+        const previous = lastVideo.get(trackSid) ?? {
+          jitterBufferDelay: 0,
+          jitterBufferEmittedCount: 0,
+        };
+        lastVideo.set(trackSid, buffer);
+        const delayMs = jitterBufferDelayMs(previous, buffer);
+        if (delayMs !== null) this.emit('trackDelay', trackSid, delayMs, false);
       }
     };
     // The first reading comes early: the start of a file is where an uncorrected offset shows.
