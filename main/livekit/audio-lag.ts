@@ -47,20 +47,13 @@ export interface AudioDelayEstimatorOptions {
   readonly underrunMs?: number;
   /** A transient longer than this is taken to be the new normal. Default 30 s. */
   readonly maxTransientMs?: number;
-  /**
-   * How long a jitter-buffer reading (moved by the time-stretching since) still counts: the
-   * delay is the largest of them, as a reading can come out low but never high. Default 2 s.
-   */
-  readonly windowMs?: number;
 }
 
 /**
  * Turns WebRTC's audio receive counters into the delay to take off arrival times.
  *
  * Normally that is the jitter buffer's own average delay over the interval
- * (`jitterBufferDelay / jitterBufferEmittedCount`), the largest of the last two seconds' readings
- * each moved by the stretching since (a reading can come out low, see followReadings). It
- * misses time audio spent before reaching
+ * (`jitterBufferDelay / jitterBufferEmittedCount`). It misses time audio spent before reaching
  * the jitter buffer, which is all of it after a stall: when this process stops for a second
  * (a starved machine), WebRTC's playout catches up by concealing, then it reads a second of
  * packets at once and plays that old audio out over the next seconds, speeding up. Its delay
@@ -81,13 +74,6 @@ export class AudioDelayEstimator {
   private readonly packetMs: number;
   private readonly underrunMs: number;
   private readonly maxTransientMs: number;
-  private readonly windowMs: number;
-  /**
-   * The jitter buffer's readings of the last `windowMs`, each moved by what the jitter buffer
-   * stretched or shrank the audio since: what each says the delay is now.
-   */
-  private readings: { atMs: number; delayMs: number }[] = [];
-  private previousMs: number | null = null;
   /** Counters start at zero with the track, so the first reading already gives a delay. */
   private previous: AudioPlayoutCounters = {
     jitterBufferDelay: 0,
@@ -100,9 +86,6 @@ export class AudioDelayEstimator {
     packetsDiscarded: 0,
   };
   private lastDelayMs: number | null = null;
-  /** When the jitter buffer last stretched or shrank audio by 5% or more over an interval. */
-  private lastFastChangeMs = -Infinity;
-  private lastReadingMs = -Infinity;
   /**
    * While recovering: the delay now; when it began; the jitter buffer's delay before it and the
    * lag the stall added; whether the jitter buffer's delay has since risen as a stall's must.
@@ -120,16 +103,6 @@ export class AudioDelayEstimator {
     this.packetMs = options.packetMs ?? 20;
     this.underrunMs = options.underrunMs ?? 100;
     this.maxTransientMs = options.maxTransientMs ?? 30_000;
-    this.windowMs = options.windowMs ?? 2_000;
-  }
-
-  /**
-   * Whether the delay is moving fast (recovering from a stall, or WebRTC stretching or
-   * shrinking audio by 5% or more within the last 2 s: it does so in bursts): readings should
-   * then come more often, as audio between two is placed with the delay of the later one.
-   */
-  get changing(): boolean {
-    return this.transient !== null || this.lastReadingMs - this.lastFastChangeMs < 2000;
   }
 
   /**
@@ -141,12 +114,6 @@ export class AudioDelayEstimator {
     this.previous = counters;
     const bufferDelayMs = jitterBufferDelayMs(previous, counters);
     const { underrunMs, stretchedMs } = this.interval(previous, counters);
-    const previousMs = this.previousMs;
-    this.previousMs = nowMs;
-    this.lastReadingMs = nowMs;
-    if (previousMs !== null && Math.abs(stretchedMs) * 20 >= nowMs - previousMs)
-      this.lastFastChangeMs = nowMs;
-    this.followReadings(nowMs, bufferDelayMs, stretchedMs);
     const stallMs = underrunMs >= this.underrunMs && stalledMs >= underrunMs / 2 ? underrunMs : 0;
     const lagChangeMs = stallMs + stretchedMs;
 
@@ -180,29 +147,8 @@ export class AudioDelayEstimator {
       this.transient = null;
     }
     if (bufferDelayMs === null) return null;
-    const delayMs = Math.max(...this.readings.map((r) => r.delayMs));
-    this.lastDelayMs = delayMs;
-    return { delayMs, transient: false };
-  }
-
-  /**
-   * Keeps the window of readings. A reading counts the time audio waited in the jitter buffer
-   * only: when WebRTC's network thread is starved but its playout isn't (a loaded machine),
-   * packets wait in the socket and then go through a drained buffer quickly, and the reading
-   * drops for a second although the audio played out is as late as before (seen: 560 ms, then
-   * 177, then 520). The lag of what is played out only changes by what the jitter buffer
-   * stretches or shrinks, or by running empty; so each reading, moved by the stretching since,
-   * stays a lower bound of the delay until it runs empty (nothing played out from packets over
-   * an interval: a mute, an outage; what plays after it is a new stream), and the largest bound
-   * of the window is the delay.
-   */
-  private followReadings(nowMs: number, bufferDelayMs: number | null, stretchedMs: number): void {
-    if (bufferDelayMs === null) this.readings = [];
-    for (const r of this.readings) r.delayMs += stretchedMs;
-    this.readings = this.readings.filter((r) => nowMs - r.atMs < this.windowMs);
-    // The reading is the interval's average: at its end, half the interval's stretching later.
-    if (bufferDelayMs !== null)
-      this.readings.push({ atMs: nowMs, delayMs: bufferDelayMs + stretchedMs / 2 });
+    this.lastDelayMs = bufferDelayMs;
+    return { delayMs: bufferDelayMs, transient: false };
   }
 
   /**

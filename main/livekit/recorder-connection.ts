@@ -63,9 +63,6 @@ export interface RecorderConnectionOptions {
   now?: () => number;
 }
 
-/** How often stats are read while an audio delay moves fast (see startStats). */
-const FAST_STATS_INTERVAL_MS = 100;
-
 /**
  * The recorder's own connection to a room through @livekit/rtc-node: subscribes to everything,
  * decodes, and hands out I420 video and 48 kHz PCM per track. Knows nothing of files.
@@ -76,6 +73,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   private readonly readers = new Map<string, ReadableStreamDefaultReader<unknown>>();
   private readonly now: () => number;
   private statsTimer: NodeJS.Timeout | null = null;
+  private firstStatsTimer: NodeJS.Timeout | null = null;
   private loopMonitor: IntervalHistogram | null = null;
   private closed = false;
 
@@ -116,7 +114,8 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.statsTimer) clearTimeout(this.statsTimer);
+    if (this.statsTimer) clearInterval(this.statsTimer);
+    if (this.firstStatsTimer) clearTimeout(this.firstStatsTimer);
     this.loopMonitor?.disable();
     for (const sid of [...this.streams.keys()]) this.closeStream(sid);
     await this.room.disconnect().catch(() => undefined);
@@ -247,7 +246,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     const loop = monitorEventLoopDelay({ resolution: 20 });
     loop.enable();
     this.loopMonitor = loop;
-    const read = async (): Promise<void> => {
+    const read = async () => {
       if (this.closed) return;
       let stats: Awaited<ReturnType<Room['getRtcStats']>>;
       try {
@@ -255,7 +254,6 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
       } catch {
         return;
       }
-      if (this.closed) return;
       const now = this.now();
       const stalledMs = loop.max / 1e6;
       loop.reset();
@@ -295,19 +293,8 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
       }
     };
     // The first reading comes early: the start of a file is where an uncorrected offset shows.
-    // While an audio delay moves fast (after a stall WebRTC plays out up to 45% faster for
-    // seconds) readings come every 100 ms: audio between two readings is placed with the later
-    // one's delay, which was up to 230 ms off at 500 ms.
-    const next = (ms: number) => {
-      this.statsTimer = setTimeout(() => {
-        void read().finally(() => {
-          if (this.closed) return;
-          const changing = [...audio.values()].some((estimator) => estimator.changing);
-          next(changing ? Math.min(FAST_STATS_INTERVAL_MS, interval) : interval);
-        });
-      }, ms);
-    };
-    next(Math.min(400, interval));
+    this.firstStatsTimer = setTimeout(() => void read(), Math.min(400, interval));
+    this.statsTimer = setInterval(() => void read(), interval);
   }
 
   private trackSidForInbound(trackIdentifier: string | undefined): string | null {

@@ -51,41 +51,6 @@ const MUTE: Row[] = [
   [42920, 24, 340550.4, 1570560, 1764480, 260719, 2183, 67715, 1638, 0], // (57, False)
 ];
 
-/**
- * A loaded machine (the 90 s sync test with three busy loops on two cores): WebRTC's network
- * thread starved while its playout ran on, so packets waited in the socket (4 read in 640 ms)
- * and then went through a drained jitter buffer at once: its reading fell to 177 ms for one
- * interval although the audio played out was as late as before (~560 ms). Built from that
- * run's per-interval figures: [ms, stalled ms, jitter buffer ms, concealed ms, played ms,
- * packets, inserted ms, removed ms].
- */
-const STARVED: Row[] = rowsFromIntervals([
-  [65500, 47, 567, 0, 490, 26, 9, 0],
-  [66020, 38, 566, 0, 500, 25, 0, 0],
-  [66520, 74, 565, 0, 510, 25, 0, 0],
-  [67010, 252, 560, 0, 500, 25, 0, 0],
-  [67670, 276, 497, 0, 640, 4, 0, 0],
-  [68010, 46, 177, 0, 360, 46, 0, 0],
-  [68520, 107, 520, 0, 510, 26, 9, 0],
-  [69010, 24, 563, 0, 490, 24, 9, 0],
-  [69520, 24, 590, 0, 510, 26, 0, 0],
-]);
-
-function rowsFromIntervals(intervals: [number, number, number, number, number, number, number, number][]): Row[] {
-  let delay = 0, emittedCount = 0, samples = 0, concealedSamples = 0, insertedSamples = 0, removedSamples = 0, packetsReceived = 0;
-  return intervals.map(([ms, stalled, jb, concealed, played, packets, inserted, removed]): Row => {
-    const emitted = (played - concealed) * 48;
-    delay += (jb / 1000) * emitted;
-    emittedCount += emitted;
-    samples += played * 48;
-    concealedSamples += concealed * 48;
-    insertedSamples += inserted * 48;
-    removedSamples += removed * 48;
-    packetsReceived += packets;
-    return [ms, stalled, delay, emittedCount, samples, concealedSamples, insertedSamples, removedSamples, packetsReceived, 0];
-  });
-}
-
 /** The counters in a row's columns 2 on, in this order. */
 const COLUMNS = [
   'jitterBufferDelay',
@@ -122,35 +87,8 @@ function run(rows: Row[], estimator = new AudioDelayEstimator(), stalled = (row:
 
 describe('AudioDelayEstimator', () => {
   it('reports the jitter buffer delay while nothing stalls', () => {
-    // Within the time-stretching of an interval (its reading is the interval's average).
-    for (const r of run(STALL.slice(0, 3))) {
-      expect(r.reading!.transient).toBe(false);
-      expect(Math.abs(r.reading!.delayMs - r.jbMs)).toBeLessThan(6);
-    }
-  });
-
-  it('keeps the delay when the jitter buffer reads low because packets waited before it (starved network thread)', () => {
-    const readings = run(STARVED);
-    expect(Math.min(...readings.map((r) => r.jbMs))).toBeLessThan(200);
-    for (const r of readings) {
-      expect(r.reading!.transient).toBe(false);
-      expect(Math.abs(r.reading!.delayMs - 565), `at ${r.row[0]} ms`).toBeLessThan(30);
-    }
-  });
-
-  it('follows the jitter buffer down as it shrinks, by what it removed, not held at an old reading', () => {
-    // After the stall's transient: 605 ms, then down by ~50 ms a reading as WebRTC speeds up.
-    // Each reading is the interval's average; the delay at its end is up to what was removed
-    // in it lower.
-    const all = run(STALL);
-    const readings = all.slice(all.findLastIndex((r) => r.reading!.transient) + 1);
-    expect(readings.length).toBeGreaterThan(4);
-    for (const [i, r] of readings.entries()) {
-      const removedMs = (r.row[7] - (i > 0 ? readings[i - 1]!.row[7] : r.row[7])) / 48;
-      expect(r.reading!.delayMs).toBeLessThanOrEqual(r.jbMs + 1);
-      expect(r.reading!.delayMs).toBeGreaterThanOrEqual(r.jbMs - Math.max(removedMs, 70));
-    }
-    expect(readings.at(-1)!.reading!.delayMs).toBeLessThan(400);
+    for (const r of run(STALL.slice(0, 3)))
+      expect(r.reading).toEqual({ delayMs: r.jbMs, transient: false });
   });
 
   it('after a stall reports the whole lag at once, follows it down as WebRTC speeds up, then hands back to the jitter buffer', () => {
@@ -160,7 +98,7 @@ describe('AudioDelayEstimator', () => {
     // that late, though the jitter buffer's own reading says 4 ms (and 250 ms next).
     expect(stall.jbMs).toBeLessThan(30);
     expect(stall.reading!.transient).toBe(true);
-    expect(Math.abs(stall.reading!.delayMs - (bufferDelay(STALL[1]!, STALL[2]!) + 70177 / 48))).toBeLessThan(6);
+    expect(stall.reading!.delayMs).toBeCloseTo(bufferDelay(STALL[1]!, STALL[2]!) + 70177 / 48, 6);
     expect(readings[3]!.reading!.delayMs).toBeCloseTo(stall.reading!.delayMs, 6);
     expect(readings[3]!.jbMs).toBeLessThan(300);
     // Then down by exactly what WebRTC removed to catch up.
@@ -175,44 +113,29 @@ describe('AudioDelayEstimator', () => {
     const end = readings.findIndex((r, i) => i > 2 && !r.reading!.transient);
     expect(end).toBeGreaterThan(6);
     expect(Math.abs(readings[end - 1]!.reading!.delayMs - readings[end]!.jbMs)).toBeLessThan(60);
-    for (const r of readings.slice(end)) expect(r.reading!.transient).toBe(false);
-  });
-
-  it('asks for readings more often while the delay moves fast (a stall, then WebRTC catching up)', () => {
-    const changing = (rows: Row[]) => {
-      const estimator = new AudioDelayEstimator();
-      return rows.map((row) => (estimator.update(counters(row), row[0], row[1]), estimator.changing));
-    };
-    expect(changing(STALL).slice(0, 3)).toEqual([false, false, false]);
-    expect(changing(STALL).slice(3)).toEqual(STALL.slice(3).map(() => true));
-    // A loaded machine whose jitter buffer barely stretches: the normal pace.
-    expect(changing(STARVED)).toEqual(STARVED.map(() => false));
+    for (const r of readings.slice(end))
+      expect(r.reading).toEqual({ delayMs: r.jbMs, transient: false });
   });
 
   it('takes a stall before the first reading from that reading on', () => {
-    // The track's first reading (its counters from zero) has the 1.46 s of concealment in it.
+    // The track's first reading (its counters from zero) has the 1.46 s of concealment in it:
+    // seen when a file's first half second fell on a 243 ms stall (a marker 46 ms off).
     const first = new AudioDelayEstimator().update(counters(STALL[3]!), STALL[3]![0], STALL[3]![1]);
     expect(first!.transient).toBe(true);
     expect(first!.delayMs).toBeGreaterThan(1400);
   });
 
   it('does not take concealment while this process ran for a stall (the network, not us)', () => {
-    for (const r of run(STALL, undefined, () => 20)) {
-      expect(r.reading!.transient).toBe(false);
-      // The jitter buffer's reading, or the window's larger one moved by what WebRTC removed.
-      expect(r.reading!.delayMs).toBeLessThan(r.jbMs + 300);
-    }
+    for (const r of run(STALL, undefined, () => 20))
+      expect(r.reading).toEqual({ delayMs: r.jbMs, transient: false });
   });
 
   it('does not take a muted microphone for a stall: nothing arrived, so nothing is late', () => {
     const readings = run(MUTE);
     for (const r of readings) expect(r.reading?.transient ?? false).toBe(false);
-    // After the unmute the delay is the jitter buffer's at once: what it held before the mute
-    // (148-222 ms) is no bound on a stream that started again.
-    for (const r of readings.slice(-5)) expect(Math.abs(r.reading!.delayMs - r.jbMs)).toBeLessThan(15);
-    // Also when the window of readings is longer than the mute: the buffer ran empty.
-    for (const r of run(MUTE, new AudioDelayEstimator({ windowMs: 10_000 })).slice(-5))
-      expect(Math.abs(r.reading!.delayMs - r.jbMs)).toBeLessThan(15);
+    // After the unmute the delay is the jitter buffer's at once.
+    for (const r of readings.slice(-5))
+      expect(r.reading).toEqual({ delayMs: r.jbMs, transient: false });
     // Had this process also stood still as it resumed, the refill's concealment (beyond what
     // the missing packets explain) would look like a stall's; the jitter buffer's delay then
     // doesn't rise, and the transient is given up within a second and a half.
