@@ -11,7 +11,8 @@
  * HAVEN_SYNC_SECONDS shortens or lengthens it. HAVEN_SYNC_STALL_MS=500 stops this process (the
  * recorder with it) for that long 20 s in, as a starved machine does: every marker must still be
  * in sync after it (it was off by up to 470 ms for ~8 s before AudioDelayEstimator); not part of
- * `npm test`.
+ * `npm test`. HAVEN_SYNC_BUSY=loops,onS,offS (e.g. 3,2.5,7) runs that many busy loops for onS
+ * every onS + offS beside it, a loaded machine (threads starve unevenly, unlike a stop).
  */
 import { spawn } from 'node:child_process';
 import { RoomServiceClient, TrackType } from 'livekit-server-sdk';
@@ -25,6 +26,7 @@ import { analyzeSyncPattern, findBeepOnsets, findFlashOnsets, matchMarkers } fro
 
 const seconds = Number(process.env.HAVEN_SYNC_SECONDS ?? 180);
 const stallMs = Number(process.env.HAVEN_SYNC_STALL_MS ?? 0);
+const busy = process.env.HAVEN_SYNC_BUSY?.split(',').map(Number);
 // The microphone is muted for MUTE_S from this far in (from the server, as a moderator would):
 // the audio after it must be back at once and in sync.
 const muteAtS = Math.max(30, Math.round(seconds / 2));
@@ -70,6 +72,7 @@ describe('A/V sync over a long recording', () => {
     const room = uniqueRoom('sync');
     const ctx = makeTestApp();
     const stop = await startParticipant(room);
+    let stopLoad = () => {};
     try {
       const token = await mintToken(target, 'recorder', { roomJoin: true, room, canSubscribe: true, canPublish: false, hidden: true });
       const started = (await ctx.dispatch('recording.start', { target: { url: target.url, token }, room, participants: 'all' }, trustedCaller)) as Result<RecordingSessionView>;
@@ -78,6 +81,11 @@ describe('A/V sync over a long recording', () => {
       if (stallMs > 0) {
         // A stopped process can't wake itself: a shell does both.
         spawn('sh', ['-c', `sleep 20; kill -STOP ${process.pid}; sleep ${stallMs / 1000}; kill -CONT ${process.pid}`], { stdio: 'ignore' }).unref();
+      }
+      if (busy) {
+        const [loops = 3, onS = 2.5, offS = 7] = busy;
+        const load = spawn('sh', ['-c', `while :; do sleep ${offS}; for i in $(seq ${loops}); do timeout ${onS} sh -c 'while :; do :; done' & done; wait; done`], { stdio: 'ignore', detached: true });
+        stopLoad = () => process.kill(-load.pid!, 'SIGKILL');
       }
       const muted = muting ? muteMicrophone(room, muteAtS * 1000, MUTE_S * 1000).then(() => null, (error: unknown) => error) : null;
       for (let s = 0; s < seconds; s += 30) {
@@ -124,6 +132,7 @@ describe('A/V sync over a long recording', () => {
       // followed); none may stray far.
       if (target.addReplayParticipant) for (const m of markers) expect(Math.abs(m.offset), `marker at ${m.at.toFixed(1)} s`).toBeLessThanOrEqual(0.06);
     } finally {
+      stopLoad();
       await stop();
       await ctx.close();
     }
