@@ -86,6 +86,15 @@ export async function feedRealTime(source: SyntheticSource, options: FeedOptions
 
 /** Onsets (seconds) of white frames in a file's video: first frame of each run above mid-gray. */
 export async function findFlashOnsets(toolchain: FfmpegToolchain, file: string): Promise<number[]> {
+  return (await findFlashes(toolchain, file)).map((f) => f.at);
+}
+
+/**
+ * The white flashes' onsets, each with the time since the file's frame before it. A gap longer
+ * than a frame means ticks were dropped there (a file keeps their timestamps free): the flash
+ * may have begun in them, and its onset is then late by whole frames, which says nothing of sync.
+ */
+export async function findFlashes(toolchain: FfmpegToolchain, file: string): Promise<{ at: number; gapBefore: number }[]> {
   // showinfo logs each frame's timestamp and mean luma. Its log is read as a stream: a long
   // file's log is far larger than what runFfmpeg keeps of stderr.
   const { spawn } = await import('node:child_process');
@@ -94,14 +103,17 @@ export async function findFlashOnsets(toolchain: FfmpegToolchain, file: string):
     '-hide_banner', '-nostats', '-v', 'info', '-i', file, '-map', '0:v:0',
     '-vf', 'scale=16:16,format=gray,showinfo', '-fps_mode', 'passthrough', '-f', 'null', '-',
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
-  const onsets: number[] = [];
+  const onsets: { at: number; gapBefore: number }[] = [];
   let wasWhite = false;
+  let previousAt = 0;
   for await (const line of createInterface({ input: child.stderr! })) {
     const match = /pts_time:([\d.]+).*?mean:\[(\d+)/.exec(line);
     if (!match) continue;
+    const at = Number(match[1]);
     const white = Number(match[2]) > 150;
-    if (white && !wasWhite) onsets.push(Number(match[1]));
+    if (white && !wasWhite) onsets.push({ at, gapBefore: at - previousAt });
     wasWhite = white;
+    previousAt = at;
   }
   const code = await new Promise<number | null>((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once('exit', resolve)));
   if (code !== 0) throw new Error(`ffmpeg could not decode ${file} (exit ${code})`);
