@@ -1,5 +1,6 @@
-#!/usr/bin/env node
-// The command-line recorder. `npm install` builds out/ (the `prepare` script).
+#!/usr/bin/env -S node --initial-old-space-size=256
+// The command-line recorder. `npm install` builds out/ (the `prepare` script). The V8 flag:
+// main/recording/v8-flags.ts (fewer full collections while recording; npm's Windows shims read it).
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 

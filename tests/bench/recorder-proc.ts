@@ -6,7 +6,7 @@
  */
 import type { StdioOptions } from 'node:child_process';
 import path from 'node:path';
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { PerformanceObserver, constants as perfConstants, monitorEventLoopDelay, type PerformanceEntry } from 'node:perf_hooks';
 import { HavenApp } from '../../main/app';
 import { disposeRtc } from '../../main/livekit/recorder-connection';
 import { createFileRecorder, type FileRecorder, type FileResult } from '../../main/recording/file-recorder';
@@ -37,12 +37,29 @@ loopDelay.enable();
 const sampleLoopDelay = monitorEventLoopDelay({ resolution: 10 });
 sampleLoopDelay.enable();
 
+// V8's collections, cumulative: full (mark-compact) and young (scavenge), with their pauses on
+// this thread. rtc-node hands over each frame in a fresh ArrayBuffer (1.4 MB at 720p), and runs
+// differ in how V8 frees them: a scavenge every ~0.5 s, or a full collection several times a
+// second, which costs the recorder 5-15% of a core more per stream (perf at 1 stream, session 6).
+const gc = { major: 0, majorMs: 0, minor: 0, minorMs: 0 };
+new PerformanceObserver((list) => {
+  for (const entry of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
+    if (entry.detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MAJOR) {
+      gc.major++;
+      gc.majorMs += entry.duration;
+    } else if (entry.detail?.kind === perfConstants.NODE_PERFORMANCE_GC_MINOR) {
+      gc.minor++;
+      gc.minorMs += entry.duration;
+    }
+  }
+}).observe({ entryTypes: ['gc'] });
+
 function snapshot() {
   const mem = process.memoryUsage();
   const files = entries.map((e) => ({ path: e.path, ffmpegPid: e.ffmpegPid, ...e.recorder.progress }));
   const loop = { p99Ms: loopDelay.percentile(99) / 1e6, maxMs: loopDelay.max / 1e6 };
   loopDelay.reset();
-  return { atMs: performance.now() - t0, rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, externalBytes: mem.external, arrayBuffersBytes: mem.arrayBuffers, loop, files };
+  return { atMs: performance.now() - t0, rssBytes: mem.rss, heapUsedBytes: mem.heapUsed, externalBytes: mem.external, arrayBuffersBytes: mem.arrayBuffers, loop, gc: { ...gc }, files };
 }
 
 serveRequests(

@@ -20,13 +20,14 @@ import { parseArgs } from 'node:util';
 import { AccessToken } from 'livekit-server-sdk';
 import { locateFfmpeg, type FfmpegToolchain } from '../../native/ffmpeg';
 import type { X264Preset } from '../../main/recording/mp4-encoder-process';
+import { RECORDER_V8_FLAGS } from '../../main/recording/v8-flags';
 import { findBeepOnsets, findFlashes, matchMarkers } from '../integration/recording-fixtures';
 import { killFloor, runFloor, type FloorResult } from './floor';
 import { killAllWorkers, startWorker, type Worker } from '../helpers/worker';
 import { startServerProcess, type RemoteReplay, type ServerProcess } from '../sfu/server-process';
 import { cpuDelta, loadAverage, machineInfo, readProc, readThreads, readTree, threadDelta, type MachineInfo } from './proc';
 import { killBrowser, measureGrid, rendererBuilt, type GridResult } from './renderer';
-import { renderMarkdown, renderTable, TARGETS, type BenchResults, type RssPoint, type StreamRun, type SoakRun } from './report';
+import { gcSummary, renderMarkdown, renderTable, TARGETS, type BenchResults, type RssPoint, type StreamRun, type SoakRun } from './report';
 
 const { values: opt } = parseArgs({
   options: {
@@ -133,6 +134,7 @@ interface Snapshot {
   rssBytes: number;
   heapUsedBytes: number;
   loop: { p99Ms: number; maxMs: number };
+  gc: { major: number; majorMs: number; minor: number; minorMs: number };
   files: { path: string; framesIn: number; framesOut: number; droppedFrames: number; encoderDroppedFrames: number; avDriftMs: number | null; elapsedSec: number }[];
 }
 
@@ -154,7 +156,8 @@ async function recordRun(n: number, srv: { url: string; apiKey: string; apiSecre
   const files = await addRoom(room, n, width, height);
   await sleep(1000);
   const loadBefore = loadAverage();
-  recorder = await startWorker(new URL('./recorder-proc.ts', import.meta.url));
+  // Launched as the CLI and the web shell launch it (their V8 flags).
+  recorder = await startWorker(new URL('./recorder-proc.ts', import.meta.url), {}, RECORDER_V8_FLAGS);
   const token = await mint(room, 'haven-bench-recorder', srv.apiKey, srv.apiSecret);
   const startedAt = performance.now();
   const rec = await recorder.request<{
@@ -287,6 +290,12 @@ async function recordRun(n: number, srv: { url: string; apiKey: string; apiSecre
       curve: rssCurve.length ? rssCurve : undefined,
     },
     eventLoopMs: snapB.loop,
+    gc: {
+      fullPerSec: round((snapB.gc.major - snapA.gc.major) / windowSec, 2),
+      fullPauseMsPerSec: round((snapB.gc.majorMs - snapA.gc.majorMs) / windowSec, 1),
+      youngPerSec: round((snapB.gc.minor - snapA.gc.minor) / windowSec, 2),
+      youngPauseMsPerSec: round((snapB.gc.minorMs - snapA.gc.minorMs) / windowSec, 1),
+    },
     recorderThreads: threadDelta(threadsA, threadsB, windowSec).slice(0, 12),
     stopTookMs: Math.round(stopped.stopTookMs),
     realTime: false,
@@ -338,6 +347,7 @@ async function main(): Promise<void> {
     log(`recording ${n} stream${n === 1 ? '' : 's'} of ${width}x${height}@${fps} for ${seconds} s (${preset})...`);
     const { run, files } = await recordRun(n, srv, toolchain);
     log(`  threads: ${run.recorderThreads.map((t) => `${t.thread} ${t.pct}%`).join(", ")}`);
+    log(`  GC: ${gcSummary(run)}`);
     log(`  recorder ${run.cpu.totalPctPerStream}% of a core per stream (process ${run.cpu.recorderPctPerStream}% + ffmpeg ${run.cpu.ffmpegPctPerStream}%), fps out ${run.frames.fpsOutPerStream}, dropped ${run.frames.droppedPct}% (${run.frames.droppedByEncoder} of ${run.frames.dropped} by ffmpeg's queue), A/V max ${run.avOffsetMs.maxAbs} ms`);
     if (withFloor) {
       log(`  floor: ${n} ffmpeg process${n === 1 ? '' : 'es'} decoding the same VP8, same x264 settings, -re...`);

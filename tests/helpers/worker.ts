@@ -38,14 +38,17 @@ export function killAllWorkers(): void {
   live.clear();
 }
 
-/** Starts `script` (a module URL, e.g. `new URL('./x.ts', import.meta.url)`), which must call serveRequests. */
-export function startWorker(script: URL, env: NodeJS.ProcessEnv = {}): Promise<Worker> {
+/**
+ * Starts `script` (a module URL, e.g. `new URL('./x.ts', import.meta.url)`), which must call
+ * serveRequests, with `nodeFlags` (V8/node flags, e.g. the app's RECORDER_V8_FLAGS).
+ */
+export function startWorker(script: URL, env: NodeJS.ProcessEnv = {}, nodeFlags: readonly string[] = []): Promise<Worker> {
   const file = path.basename(script.pathname);
   // HAVEN_BENCH_PROFILE=dir: a V8 CPU profile of each worker, for finding hot spots.
   const profile = process.env.HAVEN_BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.HAVEN_BENCH_PROFILE}`] : [];
   // HAVEN_BENCH_NODE_FLAGS: extra node/V8 flags for the workers (experiments, e.g. GC sizing).
   const flags = process.env.HAVEN_BENCH_NODE_FLAGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...flags, ...profile, '--import', 'tsx', fileURLToPath(script)], {
+  const child = spawn(process.execPath, [...nodeFlags, ...flags, ...profile, '--import', 'tsx', fileURLToPath(script)], {
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...env },
   });

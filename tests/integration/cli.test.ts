@@ -151,6 +151,11 @@ describe('haven-player CLI', () => {
     const help = spawnSync(process.execPath, [cli, '--help'], { encoding: 'utf8' });
     expect(help.status).toBe(0);
     expect(help.stdout).toContain('haven-player record');
+    // As a user runs it: through its shebang (env -S node + the recorder's V8 flags).
+    const direct = spawnSync(cli, ['--help'], { encoding: 'utf8' });
+    expect(direct.stderr).toBe('');
+    expect(direct.status).toBe(0);
+    expect(direct.stdout).toContain('haven-player record');
   });
 
   // These run the CLI asynchronously: the test server lives in this process and must keep answering.
