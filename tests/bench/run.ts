@@ -364,7 +364,11 @@ async function main(): Promise<void> {
   }
 
   const grids: GridResult[] = [];
+  let gridLoad = loadAverage();
   if (withRenderer) {
+    // After a sweep past the machine (8-12 streams leave the load at 6-8 for minutes), the grid
+    // would measure what is left of the machine, not the renderer.
+    if (runs.length) gridLoad = await waitForQuiet(Number(opt['wait-load']), Number(opt['wait-max']));
     if (!rendererBuilt()) {
       log('renderer: out/renderer is not built (npm run build); skipping the grid');
     } else {
@@ -401,7 +405,7 @@ async function main(): Promise<void> {
     sweep: runs.length
       ? { ranAt: machine.date, loadAtStart, loadAtEnd, machine, width, height, fps, preset, seconds, runs, capacity: capacityOf(runs) }
       : previous.sweep,
-    renderer: grids.length ? { ranAt: new Date().toISOString(), load: loadAtEnd, machine, fps, grids } : previous.renderer,
+    renderer: grids.length ? { ranAt: new Date().toISOString(), load: gridLoad, machine, fps, grids } : previous.renderer,
     soak: soak ?? previous.soak,
   };
   fs.mkdirSync(path.dirname(jsonPath), { recursive: true });
