@@ -38,9 +38,7 @@ const sampleLoopDelay = monitorEventLoopDelay({ resolution: 10 });
 sampleLoopDelay.enable();
 
 // V8's collections, cumulative: full (mark-compact) and young (scavenge), with their pauses on
-// this thread. rtc-node hands over each frame in a fresh ArrayBuffer (1.4 MB at 720p), and runs
-// differ in how V8 frees them: a scavenge every ~0.5 s, or a full collection several times a
-// second, which costs the recorder 5-15% of a core more per stream (perf at 1 stream, session 6).
+// this thread; why they matter here: main/recording/v8-flags.ts.
 const gc = { major: 0, majorMs: 0, minor: 0, minorMs: 0 };
 new PerformanceObserver((list) => {
   for (const entry of list.getEntries() as (PerformanceEntry & { detail?: { kind?: number } })[]) {
