@@ -58,10 +58,22 @@ export interface RecorderConnectionOptions {
   /** Audio is delivered resampled to this rate and channel count (the files' format). */
   sampleRate?: number;
   channels?: number;
-  /** How often jitter-buffer delays are read; 0 disables. */
+  /**
+   * How often jitter-buffer delays are read; 0 disables. For a while after a track starts they
+   * are read every {@link STARTUP_STATS_INTERVAL_MS} (or this, if shorter).
+   */
   statsIntervalMs?: number;
   now?: () => number;
 }
+
+/**
+ * How often delays are read in the {@link STARTUP_STATS_WINDOW_MS} after a track starts: a
+ * file's first audio waits for its track's first reading (RecordingTimeline.awaitAudioDelay),
+ * and the jitter buffer grows over its first half second (by 40-60 ms here), so readings that
+ * far apart still trail it.
+ */
+export const STARTUP_STATS_INTERVAL_MS = 100;
+export const STARTUP_STATS_WINDOW_MS = 2000;
 
 /**
  * The recorder's own connection to a room through @livekit/rtc-node: subscribes to everything,
@@ -73,7 +85,13 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   private readonly readers = new Map<string, ReadableStreamDefaultReader<unknown>>();
   private readonly now: () => number;
   private statsTimer: NodeJS.Timeout | null = null;
-  private firstStatsTimer: NodeJS.Timeout | null = null;
+  /** When the pending stats read is due; reads come often until `statsFastUntil`. */
+  private statsDueAt = Infinity;
+  private statsFastUntil = 0;
+  private scheduleStats: ((inMs: number) => void) | null = null;
+  private readonly videoBuffers = new Map<string, { jitterBufferDelay: number; jitterBufferEmittedCount: number }>();
+  private readonly audioEstimators = new Map<string, AudioDelayEstimator>();
+  private readonly delays = new Map<string, { delayMs: number; transient: boolean }>();
   private loopMonitor: IntervalHistogram | null = null;
   private closed = false;
 
@@ -98,6 +116,16 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     return connection;
   }
 
+  /** Whether track delays are measured (the `trackDelay` event comes). */
+  get measuresDelays(): boolean {
+    return (this.options.statsIntervalMs ?? 500) > 0;
+  }
+
+  /** A track's latest delay reading, if any yet (see the `trackDelay` event). */
+  trackDelay(sid: string): { delayMs: number; transient: boolean } | undefined {
+    return this.delays.get(sid);
+  }
+
   get roomName(): string {
     return this.room.name ?? '';
   }
@@ -114,8 +142,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.statsTimer) clearInterval(this.statsTimer);
-    if (this.firstStatsTimer) clearTimeout(this.firstStatsTimer);
+    if (this.statsTimer) clearTimeout(this.statsTimer);
     this.loopMonitor?.disable();
     for (const sid of [...this.streams.keys()]) this.closeStream(sid);
     await this.room.disconnect().catch(() => undefined);
@@ -165,6 +192,9 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   private startTrack(track: RemoteTrack, info: RemoteTrackInfo): void {
     if (this.closed || !info.sid) return;
     this.closeStream(info.sid);
+    // Its delay is read soon and often for a while: its file may be waiting for it.
+    this.statsFastUntil = this.now() + STARTUP_STATS_WINDOW_MS;
+    this.scheduleStats?.(STARTUP_STATS_INTERVAL_MS);
     this.emit('trackStarted', info);
     if (info.kind === 'video') {
       const stream = new VideoStream(track);
@@ -224,6 +254,10 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     const reader = this.readers.get(sid);
     this.readers.delete(sid);
     this.streams.delete(sid);
+    // A track subscribed again starts its counters afresh.
+    this.videoBuffers.delete(sid);
+    this.audioEstimators.delete(sid);
+    this.delays.delete(sid);
     void reader?.cancel().catch(() => undefined);
   }
 
@@ -236,11 +270,12 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   private startStats(): void {
     const interval = this.options.statsIntervalMs ?? 500;
     if (interval <= 0) return;
-    const lastVideo = new Map<
-      string,
-      { jitterBufferDelay: number; jitterBufferEmittedCount: number }
-    >();
-    const audio = new Map<string, AudioDelayEstimator>();
+    const lastVideo = this.videoBuffers;
+    const audio = this.audioEstimators;
+    const report = (sid: string, delayMs: number, transient: boolean) => {
+      this.delays.set(sid, { delayMs, transient });
+      this.emit('trackDelay', sid, delayMs, transient);
+    };
     // The longest this process stood still between readings (a starved machine stops all of
     // it, WebRTC's threads too): what tells a stall's concealment from a network's.
     const loop = monitorEventLoopDelay({ resolution: 20 });
@@ -280,7 +315,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
             packetsDiscarded: Number(inbound.packetsDiscarded ?? 0),
           };
           const reading = estimator.update(counters, now, stalledMs);
-          if (reading) this.emit('trackDelay', trackSid, reading.delayMs, reading.transient);
+          if (reading) report(trackSid, reading.delayMs, reading.transient);
           continue;
         }
         const previous = lastVideo.get(trackSid) ?? {
@@ -289,12 +324,32 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
         };
         lastVideo.set(trackSid, buffer);
         const delayMs = jitterBufferDelayMs(previous, buffer);
-        if (delayMs !== null) this.emit('trackDelay', trackSid, delayMs, false);
+        if (delayMs !== null) report(trackSid, delayMs, false);
       }
     };
-    // The first reading comes early: the start of a file is where an uncorrected offset shows.
-    this.firstStatsTimer = setTimeout(() => void read(), Math.min(400, interval));
-    this.statsTimer = setInterval(() => void read(), interval);
+    const fastInterval = Math.min(interval, STARTUP_STATS_INTERVAL_MS);
+    // One read at a time; the next is scheduled when it is done (or sooner by a track start).
+    let reading = false;
+    const tick = async () => {
+      this.statsTimer = null;
+      this.statsDueAt = Infinity;
+      reading = true;
+      try {
+        await read();
+      } finally {
+        reading = false;
+        schedule(this.now() < this.statsFastUntil ? fastInterval : interval);
+      }
+    };
+    const schedule = (inMs: number) => {
+      if (this.closed || reading || this.now() + inMs >= this.statsDueAt) return;
+      if (this.statsTimer) clearTimeout(this.statsTimer);
+      this.statsDueAt = this.now() + inMs;
+      this.statsTimer = setTimeout(() => void tick(), inMs);
+    };
+    this.scheduleStats = schedule;
+    // Tracks that started while connecting are in their fast window already.
+    schedule(this.now() < this.statsFastUntil ? fastInterval : interval);
   }
 
   private trackSidForInbound(trackIdentifier: string | undefined): string | null {

@@ -12,6 +12,8 @@ export interface FileRecorder {
   pushVideoFrame?(frame: I420Image, arrivalMs?: number): void;
   pushAudioFrame(frame: PcmFrame, arrivalMs?: number): void;
   setTrackDelay?(kind: 'audio' | 'video', delayMs: number, options?: TrackDelayOptions): void;
+  /** Audio from a track whose delay is not known yet is coming (RecordingTimeline.awaitAudioDelay). */
+  awaitAudioDelay?(): void;
   readonly progress: FileProgress;
   onDidCrash(listener: (error: Error) => void): () => void;
   /** Finalizes and verifies the file. Idempotent. */
@@ -73,6 +75,7 @@ export function createMp4Recorder(spec: FileRecorderSpec): FileRecorder {
     pushVideoFrame: (frame, arrival) => recorder.pushVideoFrame(frame, arrival),
     pushAudioFrame: (frame, arrival) => recorder.pushAudioFrame(frame, arrival),
     setTrackDelay: (kind, delay, options) => recorder.setTrackDelay(kind, delay, options),
+    awaitAudioDelay: () => recorder.awaitAudioDelay(),
     get progress(): FileProgress {
       const p = recorder.progress;
       return {
@@ -103,6 +106,7 @@ export async function createWavRecorder(spec: Pick<FileRecorderSpec, 'path'>): P
     setTrackDelay: (kind, delay, options) => {
       if (kind === 'audio') recorder.setTrackDelay(delay, options);
     },
+    awaitAudioDelay: () => recorder.awaitAudioDelay(),
     get progress(): FileProgress {
       const p = recorder.progress;
       // Audio-only: count 10 ms frames so "fps" reads as audio frames per second (100 when healthy).

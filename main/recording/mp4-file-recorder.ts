@@ -101,6 +101,11 @@ export class Mp4FileRecorder {
     this.timeline.setTrackDelay(kind, delayMs, options);
   }
 
+  /** See {@link RecordingTimeline.awaitAudioDelay}. */
+  awaitAudioDelay(): void {
+    this.timeline.awaitAudioDelay();
+  }
+
   /** ffmpeg's pid once started (for CPU accounting and tests). */
   get encoderPid(): number | undefined {
     return this.encoder?.pid;

@@ -395,6 +395,11 @@ export class RecordingService {
   private attach(session: ActiveSession, file: ActiveFile, sid: string): void {
     file.tracks.add(sid);
     session.trackToFile.set(sid, file);
+    // The file places the track's media by its delay: the one known, or (audio) it waits for it.
+    const kind = session.trackKinds.get(sid);
+    const known = session.connection.trackDelay(sid);
+    if (kind && known) file.recorder.setTrackDelay?.(kind, known.delayMs, { transient: known.transient });
+    else if (kind === 'audio' && session.connection.measuresDelays) file.recorder.awaitAudioDelay?.();
   }
 
   /** The file for this participant and group, opening it once even when tracks arrive together. */

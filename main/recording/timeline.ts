@@ -10,6 +10,9 @@ export const DEFAULT_LATENCY_MS = 300;
 // Output trails an audio delay by at least this much more, for delivery jitter.
 const DELAY_MARGIN_MS = 100;
 
+/** How long a new track's audio waits for its delay (see `awaitAudioDelay`) before it is placed without. */
+export const AUDIO_DELAY_WAIT_MS = 500;
+
 /** Monotonic milliseconds. Injected so tests can drive time by hand. */
 export interface Clock {
   now(): number;
@@ -113,7 +116,7 @@ export interface RecordingTimelineOptions {
 }
 
 interface PendingFrame {
-  readonly ptsMs: number;
+  ptsMs: number;
   readonly image: I420Image;
 }
 
@@ -156,6 +159,7 @@ export class RecordingTimeline {
   private readonly hasVideo: boolean;
   private size: { width: number; height: number } | null;
   private videoDelayMs = 0;
+  private videoDelayKnown = false;
   private audioDelayMs = 0;
   /** The audio delay that queued audio was placed with. */
   private placedAudioDelayMs = 0;
@@ -167,6 +171,9 @@ export class RecordingTimeline {
   private audioResync = false;
   /** How far output must trail for the audio delay (it trails by at least `latencyMs`). */
   private holdMs = 0;
+  /** Set by awaitAudioDelay until the next audio delay: audio is held, not placed. */
+  private awaitingAudioDelay = false;
+  private readonly heldAudio: { pcm: Int16Array; samples: number; arrivalMs: number }[] = [];
 
   private readonly pendingFrames: PendingFrame[] = [];
   private readonly maxPendingFrames: number;
@@ -180,6 +187,8 @@ export class RecordingTimeline {
   private burstArrivalMs = 0;
   private readonly audioChunks: Int16Array[] = [];
   private audioQueued = 0; // samples per channel
+  /** Of those, silence at the head of the queue: audio after it can still move earlier. */
+  private leadingSilence = 0;
   private audioEmitted = 0; // samples per channel
   private audioStarted = false;
   private readonly toleranceSamples: number;
@@ -246,21 +255,45 @@ export class RecordingTimeline {
    * from a stall, when audio that waited outside the jitter buffer is played out late. That
    * audio is placed where it belongs; where that place has already been written it is dropped,
    * so the file keeps sync and has a gap there, as it has for the stall itself. Video delays
-   * are held to `latencyMs`.
+   * are held to `latencyMs`; the first one also moves the frames not yet written.
    */
   setTrackDelay(kind: 'audio' | 'video', delayMs: number, options: TrackDelayOptions = {}): void {
     if (kind === 'video') {
-      this.videoDelayMs = Math.max(0, Math.min(delayMs, this.latencyMs));
+      const delay = Math.max(0, Math.min(delayMs, this.latencyMs));
+      if (!this.videoDelayKnown) {
+        // Frames that came before the first reading were timed without it; those not yet
+        // written move with it (later changes apply to frames arriving after them).
+        this.videoDelayKnown = true;
+        for (const frame of this.pendingFrames) frame.ptsMs -= delay - this.videoDelayMs;
+        this.lastPtsMs -= delay - this.videoDelayMs;
+      }
+      this.videoDelayMs = delay;
       return;
     }
     const cap = options.transient ? this.maxAudioBacklogMs : this.maxLatencyMs - DELAY_MARGIN_MS;
     // Takes effect at the next placed burst (see placeBurst).
     this.audioDelayMs = Math.max(0, Math.min(delayMs, cap));
     this.holdMs = Math.min(this.maxLatencyMs, this.audioDelayMs + DELAY_MARGIN_MS);
+    if (this.awaitingAudioDelay) this.releaseHeldAudio();
   }
 
-  /** How far output trails the wall clock now: `latencyMs`, or more for a larger audio delay. */
+  /**
+   * Audio is about to come from a track whose delay is not known yet (a new track: its first
+   * reading comes a moment after its first audio). Its audio is held, not placed, until the
+   * next `setTrackDelay('audio')`, or for at most {@link AUDIO_DELAY_WAIT_MS}; output waits for
+   * it meanwhile (as far as `maxLatencyMs`). Placed without its delay, a file's first half
+   * second of audio came out late by the whole jitter buffer (+100-200 ms seen).
+   */
+  awaitAudioDelay(): void {
+    this.awaitingAudioDelay = true;
+  }
+
+  /**
+   * How far output trails the wall clock now: `latencyMs`, more for a larger audio delay, and
+   * `maxLatencyMs` while audio waits for its delay.
+   */
   get currentLatencyMs(): number {
+    if (this.heldAudio.length > 0) return this.maxLatencyMs;
     return Math.max(this.latencyMs, this.holdMs);
   }
 
@@ -309,12 +342,28 @@ export class RecordingTimeline {
   private placeBurst(): void {
     if (this.burst.length === 0) return;
     const samples = this.burstSamples;
-    let pcm =
+    const pcm =
       this.burst.length === 1 ? this.burst[0]! : concatInt16(this.burst, samples * this.channels);
     const arrivalMs = this.burstArrivalMs;
     this.burst = [];
     this.burstSamples = 0;
+    if (!this.awaitingAudioDelay) {
+      this.place(pcm, samples, arrivalMs);
+      return;
+    }
+    this.heldAudio.push({ pcm, samples, arrivalMs });
+    if (arrivalMs - this.heldAudio[0]!.arrivalMs >= AUDIO_DELAY_WAIT_MS) this.releaseHeldAudio();
+  }
 
+  /** Places the audio held for a delay, in order, with the delay known now. */
+  private releaseHeldAudio(): void {
+    this.awaitingAudioDelay = false;
+    for (const { pcm, samples, arrivalMs } of this.heldAudio.splice(0)) this.place(pcm, samples, arrivalMs);
+  }
+
+  /** Puts one burst on the timeline, ending at `arrivalMs` less the audio delay. */
+  private place(burst: Int16Array, samples: number, arrivalMs: number): void {
+    let pcm = burst;
     const startMs = arrivalMs - this.audioDelayMs - (samples * 1000) / this.sampleRate;
     const expected = this.msToSamples(startMs - this.t0);
     const offset = expected - (this.audioEmitted + this.audioQueued);
@@ -326,6 +375,7 @@ export class RecordingTimeline {
     // by one burst's arrival, left the first seconds of a file up to 70 ms off.
     const shift = this.msToSamples(this.placedAudioDelayMs - this.audioDelayMs);
     let correction = 0;
+    let early = false;
     if (!this.audioStarted || this.audioResync || Math.abs(offset) > this.jumpSamples) {
       correction = offset;
       this.placedAudioDelayMs = this.audioDelayMs;
@@ -334,6 +384,14 @@ export class RecordingTimeline {
       this.audioResync = -correction > samples + this.audioQueued;
     } else if (Math.abs(shift) >= this.toleranceSamples) {
       correction = shift;
+      this.placedAudioDelayMs = this.audioDelayMs;
+    } else if (-offset > this.toleranceSamples) {
+      // Audio arriving before the end of the queue: what is queued was placed by a burst that
+      // came late (a busy event loop delivers audio in late bursts, most of all as a file
+      // starts). Late delivery can't make an offset negative, so this is certain, and all of
+      // the queue is that late: it moves earlier at once, whole (see below).
+      correction = offset;
+      early = true;
       this.placedAudioDelayMs = this.audioDelayMs;
     } else {
       // Late delivery only ever makes the offset larger, so the window's minimum is the
@@ -355,14 +413,25 @@ export class RecordingTimeline {
       this.lastOffsetSamples = 0;
     }
     if (correction > 0) {
+      const allSilence = this.leadingSilence === this.audioQueued;
+      const before = this.audioQueued;
       this.enqueueAudio(new Int16Array(correction * this.channels));
-      this.counters.audioSilenceInserted += correction;
+      this.counters.audioSilenceInserted += this.audioQueued - before;
+      if (allSilence) this.leadingSilence += this.audioQueued - before;
     } else if (correction < 0) {
-      // The excess comes off the newest audio queued, then off the burst's start: queued audio
-      // is older than the burst, so what is stale goes first.
-      const fromQueue = Math.min(-correction, this.audioQueued);
-      this.trimQueuedTail(fromQueue);
-      const trim = Math.min(-correction - fromQueue, samples);
+      // Silence queued ahead of the audio goes first: the audio moves earlier whole. Then, for
+      // a queue placed late, its oldest audio (its place is written already) and the rest
+      // moves earlier whole too; for a delay change, the newest audio queued (what the jitter
+      // buffer stretched). Last, the burst's start.
+      const fromSilence = Math.min(-correction, this.leadingSilence);
+      const fromQueue = Math.min(-correction - fromSilence, this.audioQueued - fromSilence);
+      if (early) {
+        this.dropQueuedHead(fromSilence + fromQueue);
+      } else {
+        this.dropQueuedHead(fromSilence);
+        this.trimQueuedTail(fromQueue);
+      }
+      const trim = Math.min(-correction - fromSilence - fromQueue, samples);
       this.counters.audioSamplesTrimmed += trim;
       pcm = pcm.subarray(trim * this.channels);
     }
@@ -371,11 +440,16 @@ export class RecordingTimeline {
 
   /** Emits every video tick and audio sample that is due (older than `now - currentLatencyMs`). */
   drain(now = this.clock.now()): TimelineOutput {
+    this.placeBurst();
+    const held = this.heldAudio[0];
+    if (held && now - held.arrivalMs >= AUDIO_DELAY_WAIT_MS) this.releaseHeldAudio();
     return this.emitUntil(now - this.currentLatencyMs);
   }
 
   /** Emits everything up to `now`, ignoring the latency margin: call once when stopping. */
   flush(now = this.clock.now()): TimelineOutput {
+    this.placeBurst();
+    this.releaseHeldAudio();
     return this.emitUntil(now);
   }
 
@@ -435,6 +509,7 @@ export class RecordingTimeline {
     }
     const taken = filled / this.channels;
     this.audioQueued -= taken;
+    this.leadingSilence = Math.max(0, this.leadingSilence - taken);
     // The rest stays zero: silence for an underrun (nothing arrived in time).
     this.counters.audioSilenceInserted += samples - taken;
     this.audioEmitted += samples;
@@ -453,6 +528,24 @@ export class RecordingTimeline {
     this.audioQueued += samples;
   }
 
+  /** Drops the oldest queued samples: leading silence is taken back, audio counts as trimmed. */
+  private dropQueuedHead(samples: number): void {
+    let left = Math.min(samples, this.audioQueued);
+    const silence = Math.min(left, this.leadingSilence);
+    this.leadingSilence -= silence;
+    this.counters.audioSilenceInserted -= silence;
+    this.counters.audioSamplesTrimmed += left - silence;
+    this.audioQueued -= left;
+    while (left > 0) {
+      const first = this.audioChunks[0]!;
+      const firstSamples = first.length / this.channels;
+      const cut = Math.min(left, firstSamples);
+      if (cut === firstSamples) this.audioChunks.shift();
+      else this.audioChunks[0] = first.subarray(cut * this.channels);
+      left -= cut;
+    }
+  }
+
   private trimQueuedTail(samples: number): void {
     let left = Math.min(samples, this.audioQueued);
     while (left > 0 && this.audioChunks.length > 0) {
@@ -469,6 +562,7 @@ export class RecordingTimeline {
       this.counters.audioSamplesTrimmed += cut;
       left -= cut;
     }
+    this.leadingSilence = Math.min(this.leadingSilence, this.audioQueued);
   }
 
   private toOutputChannels(frame: PcmFrame): Int16Array {

@@ -63,6 +63,11 @@ export class WavFileRecorder {
     this.timeline.setTrackDelay('audio', delayMs, options);
   }
 
+  /** See {@link RecordingTimeline.awaitAudioDelay}. */
+  awaitAudioDelay(): void {
+    this.timeline.awaitAudioDelay();
+  }
+
   get progress(): {
     bytes: number;
     durationSec: number;

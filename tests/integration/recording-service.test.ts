@@ -13,7 +13,7 @@ import { makeTestApp, trustedCaller } from '../helpers/haven-app';
 import { x264ThreadsFor } from '../../main/recording/mp4-encoder-process';
 import { startTarget, uniqueRoom, waitFor, type Target } from '../sfu/harness';
 import { spawnPublisher } from '../sfu/spawn-publisher';
-import { analyzeSyncPattern, type SyncAnalysis } from './recording-fixtures';
+import { analyzeSyncPattern, findBeepOnsets, findFlashOnsets, matchMarkers, type SyncAnalysis } from './recording-fixtures';
 
 let target: Target;
 let toolchain: FfmpegToolchain;
@@ -43,7 +43,8 @@ async function withPublishers<T>(room: string, specs: { identity: string; kind: 
     await Promise.all(
       specs.map(async ({ replay, ...spec }) => {
         if (replay && target.addReplayParticipant) {
-          const participant = await target.addReplayParticipant({ room, identity: spec.identity, width: 640, height: 360, fps: 30, seconds: 4 });
+          // Sync markers, the first ~1 s after it joins: here 0.2-0.4 s into its file.
+          const participant = await target.addReplayParticipant({ room, identity: spec.identity, width: 640, height: 360, fps: 30, seconds: 4, markers: true, clipStartS: 1 });
           stops.push(async () => participant.stop());
           return;
         }
@@ -129,7 +130,14 @@ describe('RecordingService', () => {
       // A/V offset at every beep of alice's file, read by the burned-in frame counter; asserted below.
       const alice = items.find((i) => i.identity === 'alice')!;
       aliceSync = await analyzeSyncPattern(toolchain, alice.path);
-      console.log(`alice: ${aliceSync.frames} frames, ${aliceSync.missingFrames} of the publisher's lost, ${aliceSync.repeatedFrames} repeated (gaps: ${aliceSync.gaps.map((g) => `${g.frames} at ${g.at.toFixed(2)} s`).join(', ')}); A/V offsets (ms): ${aliceSync.offsets.map((m) => Math.round(m.offset * 1000)).join(', ')}`);
+      console.log(`alice: ${aliceSync.frames} frames, ${aliceSync.missingFrames} of the publisher's lost, ${aliceSync.repeatedFrames} repeated (gaps: ${aliceSync.gaps.map((g) => `${g.frames} at ${g.at.toFixed(2)} s`).join(', ')}); A/V offsets (ms): ${aliceSync.offsets.map((m) => `${m.at.toFixed(2)}s:${Math.round(m.offset * 1000)}`).join(', ')}`);
+      if (target.addReplayParticipant) {
+        // bob is the replay publisher: exact input, so every offset in his file is the recorder's
+        // (logged, not asserted: recording-sync-long.test.ts asserts that on a quieter machine).
+        const bob = items.find((i) => i.identity === 'bob')!;
+        const bobMarkers = matchMarkers(await findFlashOnsets(toolchain, bob.path), await findBeepOnsets(toolchain, bob.path));
+        console.log(`bob (replay): A/V offsets (ms): ${bobMarkers.map((m) => `${m.at.toFixed(2)}s:${Math.round(m.offset * 1000)}`).join(', ')}`);
+      }
 
       const history = ok<{ participants: { identity: string }[]; recordings: string[]; endedAt: number | null }[]>(await ctx.dispatch('history.list', {}, trustedCaller));
       expect(history[0]!.participants.map((p) => p.identity).sort()).toEqual(['alice', 'bob', 'carol']);

@@ -42,6 +42,12 @@ export interface ReplayOptions {
    * plain 440 Hz tone). Keep `seconds` a multiple of SYNC_PERIOD_S so the loop keeps the period.
    */
   markers?: boolean;
+  /**
+   * Where in the clip replay begins, in seconds (default 0, a marker): e.g. 1.5 puts the first
+   * marker half a second after the participant joins, so a recording that starts with it has
+   * one near its very start.
+   */
+  clipStartS?: number;
 }
 
 export interface ReplayParticipant {
@@ -269,19 +275,20 @@ export async function startReplayParticipant(
     room.publish(participant, new PublishedTrack(audioInfo, audioFeed));
   }
 
+  const clipStartS = options.clipStartS ?? 0;
   const video = {
     ssrc: randomInt(1, 2 ** 31),
     seq: randomInt(0, 65536),
     ts: randomInt(0, 2 ** 31),
-    sent: 0,
+    sent: Math.round(clipStartS * fps),
   };
   const audio = {
     ssrc: randomInt(1, 2 ** 31),
     seq: randomInt(0, 65536),
     ts: randomInt(0, 2 ** 31),
-    sent: 0,
+    sent: Math.round(clipStartS * 50),
   };
-  const started = performance.now();
+  const started = performance.now() - clipStartS * 1000;
   const sendDue = () => {
     const elapsedS = (performance.now() - started) / 1000;
     // Bounded catch-up: after a stall, skip ahead rather than bursting seconds of media.

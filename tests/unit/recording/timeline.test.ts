@@ -365,3 +365,88 @@ describe('RecordingTimeline after a stall (transient audio delay)', () => {
     expect(timeline.counters.audioSamplesTrimmed - trimmed).toBeLessThanOrEqual(450 * 48);
   });
 });
+
+describe('RecordingTimeline at the start of a track', () => {
+  const values = (audio: Int16Array, out: number[]) => {
+    for (let i = 0; i < audio.length; i += 2) out.push(audio[i]!);
+  };
+
+  it("holds a new track's audio until its first delay reading and places it by that, output waiting meanwhile", () => {
+    const clock = new FakeClock(0);
+    const timeline = new RecordingTimeline({ clock, latencyMs: 300, maxLatencyMs: 1000, video: false, startMs: 0 });
+    const out: number[] = [];
+    const step = (k: number) => {
+      clock.ms += 10; // chunk k (value k + 1) arrives at 10k + 10, in real time
+      timeline.pushAudio(pcm(480, k + 1));
+      values(timeline.drain().audio, out);
+    };
+    timeline.awaitAudioDelay();
+    for (let k = 0; k < 20; k++) step(k);
+    expect(timeline.currentLatencyMs).toBe(1000);
+    // The track's first reading: its audio waited 80 ms in WebRTC's jitter buffer.
+    timeline.setTrackDelay('audio', 80);
+    expect(timeline.currentLatencyMs).toBe(300);
+    for (let k = 20; k < 60; k++) step(k);
+    clock.ms += 1000;
+    values(timeline.flush().audio, out);
+    // Chunk k belongs at 10k + 10 - 80 - 10 ms: from the first one in the file on, each is
+    // exactly there (before it, the audio of the first 80 ms belongs before the file's start).
+    for (let k = 8; k < 60; k++) expect(out.indexOf(k + 1) / 48, `chunk ${k}`).toBe(10 * k - 80);
+  });
+
+  it('places held audio without a delay after 500 ms: a track that never gets a reading still records', () => {
+    const clock = new FakeClock(0);
+    const timeline = new RecordingTimeline({ clock, latencyMs: 300, maxLatencyMs: 1000, video: false, startMs: 0 });
+    const out: number[] = [];
+    timeline.awaitAudioDelay();
+    for (let k = 0; k < 100; k++) {
+      clock.ms += 10;
+      timeline.pushAudio(pcm(480, k + 1));
+      values(timeline.drain().audio, out);
+      if (k === 60) expect(timeline.currentLatencyMs).toBe(300);
+    }
+    clock.ms += 1000;
+    values(timeline.flush().audio, out);
+    for (let k = 0; k < 100; k++) expect(out.indexOf(k + 1) / 48, `chunk ${k}`).toBe(10 * k);
+    expect(timeline.counters.audioSamplesTrimmed).toBe(0);
+  });
+
+  it('moves a queue placed by a late burst earlier, whole, as soon as audio on time shows where it belongs', () => {
+    // The file starts at 40 ms. A busy event loop delivers the first 50 ms of audio (true times
+    // 0-50) at once at 100 ms, the next 50 ms in two bursts at 104 and 108, then in real time.
+    const clock = new FakeClock(0);
+    const timeline = new RecordingTimeline({ clock, latencyMs: 300, video: false, startMs: 40 });
+    const out: number[] = [];
+    const push = (at: number, ...chunks: number[]) => {
+      clock.ms = at;
+      for (const k of chunks) timeline.pushAudio(pcm(480, k + 1));
+      values(timeline.drain().audio, out);
+    };
+    push(100, 0, 1, 2, 3, 4);
+    push(104, 5, 6, 7);
+    push(108, 8, 9);
+    for (let k = 10; k < 100; k++) push(10 * k + 10, k);
+    clock.ms += 1000;
+    values(timeline.flush().audio, out);
+    // Chunk k belongs at 10k - 40 ms in the file. Placed by the late burst, the first ones were
+    // 50 ms late until the measuring window corrected them (half a second later, when they
+    // were written already). Now they are within the 10 ms tolerance, and of what belongs in
+    // the file nothing is lost: only the 40 ms from before its start went.
+    for (let k = 4; k < 100; k++) expect(Math.abs(out.indexOf(k + 1) / 48 - (10 * k - 40)), `chunk ${k}`).toBeLessThanOrEqual(10);
+    expect(timeline.counters.audioSamplesTrimmed).toBeLessThanOrEqual(40 * 48);
+  });
+
+  it('moves frames not yet written by the first video delay reading', () => {
+    const clock = new FakeClock(0);
+    const timeline = new RecordingTimeline({ clock, fps: 10, latencyMs: 300, startMs: 0 });
+    // Frame k is captured at 100k + 40 ms, early in tick k, and arrives 60 ms later.
+    for (let k = 0; k < 5; k++) {
+      clock.ms = 100 * k + 100;
+      timeline.pushVideo(image(k + 1));
+    }
+    timeline.setTrackDelay('video', 60);
+    clock.ms = 800;
+    const ticks = timeline.drain().video;
+    expect(ticks.slice(0, 5).map((t) => lumaTag(t.image))).toEqual([1, 2, 3, 4, 5]);
+  });
+});
