@@ -45,6 +45,14 @@ export interface AudioDelayEstimatorOptions {
   readonly packetMs?: number;
   /** Concealment of packets that came late, in one reading, that can start a transient. Default 100 ms. */
   readonly underrunMs?: number;
+  /**
+   * The same for a track's first reading, which covers its start. Default 300 ms: as a file
+   * starts on a loaded machine the jitter buffer conceals while it fills and grows (~100 ms
+   * seen) while this process's event loop is busy starting streams, not stopped; taken for a
+   * stall's lag, that put a replayed file's audio 70 ms early for seconds. A real stall there
+   * conceals far more (1.46 s seen).
+   */
+  readonly firstUnderrunMs?: number;
   /** A transient longer than this is taken to be the new normal. Default 30 s. */
   readonly maxTransientMs?: number;
 }
@@ -73,6 +81,7 @@ export class AudioDelayEstimator {
   private readonly sampleRate: number;
   private readonly packetMs: number;
   private readonly underrunMs: number;
+  private readonly firstUnderrunMs: number;
   private readonly maxTransientMs: number;
   /** Counters start at zero with the track, so the first reading already gives a delay. */
   private previous: AudioPlayoutCounters = {
@@ -102,6 +111,7 @@ export class AudioDelayEstimator {
     this.sampleRate = options.sampleRate ?? 48_000;
     this.packetMs = options.packetMs ?? 20;
     this.underrunMs = options.underrunMs ?? 100;
+    this.firstUnderrunMs = options.firstUnderrunMs ?? 300;
     this.maxTransientMs = options.maxTransientMs ?? 30_000;
   }
 
@@ -114,7 +124,9 @@ export class AudioDelayEstimator {
     this.previous = counters;
     const bufferDelayMs = jitterBufferDelayMs(previous, counters);
     const { underrunMs, stretchedMs } = this.interval(previous, counters);
-    const stallMs = underrunMs >= this.underrunMs && stalledMs >= underrunMs / 2 ? underrunMs : 0;
+    const first = previous.jitterBufferEmittedCount === 0;
+    const threshold = first ? Math.max(this.underrunMs, this.firstUnderrunMs) : this.underrunMs;
+    const stallMs = underrunMs >= threshold && stalledMs >= underrunMs / 2 ? underrunMs : 0;
     const lagChangeMs = stallMs + stretchedMs;
 
     // A stall before the first reading starts from the jitter buffer's delay in that reading

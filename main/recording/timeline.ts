@@ -163,6 +163,9 @@ export class RecordingTimeline {
   private audioDelayMs = 0;
   /** The audio delay that queued audio was placed with. */
   private placedAudioDelayMs = 0;
+  private audioDelayKnown = false;
+  /** Whether queued audio was placed before the first audio delay came (with none). */
+  private placedBlind = true;
   /**
    * Set when audio arrived for a place already written (after a stall): the queue's end is then
    * where output stands, not where the last delay put it, so the next burst is placed by its
@@ -273,6 +276,7 @@ export class RecordingTimeline {
     const cap = options.transient ? this.maxAudioBacklogMs : this.maxLatencyMs - DELAY_MARGIN_MS;
     // Takes effect at the next placed burst (see placeBurst).
     this.audioDelayMs = Math.max(0, Math.min(delayMs, cap));
+    this.audioDelayKnown = true;
     this.holdMs = Math.min(this.maxLatencyMs, this.audioDelayMs + DELAY_MARGIN_MS);
     if (this.awaitingAudioDelay) this.releaseHeldAudio();
   }
@@ -384,6 +388,9 @@ export class RecordingTimeline {
       this.audioResync = -correction > samples + this.audioQueued;
     } else if (Math.abs(shift) >= this.toleranceSamples) {
       correction = shift;
+      // The first delay after audio placed with none: all of that audio is late by it. (A later
+      // change is the jitter buffer stretching or dropping audio from then on.)
+      early = this.placedBlind;
       this.placedAudioDelayMs = this.audioDelayMs;
     } else if (-offset > this.toleranceSamples) {
       // Audio arriving before the end of the queue: what is queued was placed by a burst that
@@ -408,6 +415,7 @@ export class RecordingTimeline {
       }
     }
     this.audioStarted = true;
+    this.placedBlind = !this.audioDelayKnown;
     if (correction !== 0) {
       this.windowMinOffset = Infinity;
       this.lastOffsetSamples = 0;

@@ -125,6 +125,16 @@ describe('AudioDelayEstimator', () => {
     expect(first!.delayMs).toBeGreaterThan(1400);
   });
 
+  it("does not take the concealment of a track's start on a loaded machine for a stall", () => {
+    // A replayed track's first reading, 900 ms after it started while the recorder started two
+    // files and the event loop was busy for most of that: 101 ms concealed, 41 ms stretched.
+    // Taken for a stall's lag (delay 224 ms), the file's audio came out 70 ms early for
+    // seconds; the jitter buffer's own delay (82 ms, then 148 ms) was right.
+    const start: Row = [11017, 900, 4512, 54720, 60960, 4840, 1963, 0, 64, 0];
+    const reading = new AudioDelayEstimator().update(counters(start), start[0], start[1]);
+    expect(reading).toEqual({ delayMs: (4512 / 54720) * 1000, transient: false });
+  });
+
   it('does not take concealment while this process ran for a stall (the network, not us)', () => {
     for (const r of run(STALL, undefined, () => 20))
       expect(r.reading).toEqual({ delayMs: r.jbMs, transient: false });

@@ -450,3 +450,27 @@ describe('RecordingTimeline at the start of a track', () => {
     expect(ticks.slice(0, 5).map((t) => lumaTag(t.image))).toEqual([1, 2, 3, 4, 5]);
   });
 });
+
+describe('RecordingTimeline, the first audio delay after audio placed without one', () => {
+  it('moves all the audio not yet written by it, not only what comes after', () => {
+    const clock = new FakeClock(0);
+    const timeline = new RecordingTimeline({ clock, latencyMs: 300, video: false, startMs: 0 });
+    const out: number[] = [];
+    const step = (k: number) => {
+      clock.ms += 10; // chunk k (value k + 1) arrives at 10k + 10, in real time, 80 ms after it was due
+      timeline.pushAudio(pcm(480, k + 1));
+      const audio = timeline.drain().audio;
+      for (let i = 0; i < audio.length; i += 2) out.push(audio[i]!);
+    };
+    for (let k = 0; k < 40; k++) step(k); // no reading yet (its file did not wait for one)
+    timeline.setTrackDelay('audio', 80);
+    for (let k = 40; k < 100; k++) step(k);
+    clock.ms += 1000;
+    const rest = timeline.flush().audio;
+    for (let i = 0; i < rest.length; i += 2) out.push(rest[i]!);
+    // Written by then (output trails by 300 ms): up to 100 ms, the first ten chunks, 80 ms late.
+    // Everything after is where it belongs (10k - 80 ms), the queued chunks included; the
+    // ones whose place was written already are gone.
+    for (let k = 18; k < 100; k++) expect(out.indexOf(k + 1) / 48, `chunk ${k}`).toBe(10 * k - 80);
+  });
+});
