@@ -164,7 +164,7 @@ describe('A/V sync over a long recording', () => {
       expect(markers[0]!.at, 'the first marker is near the start of the file').toBeLessThan(0.4);
       for (const m of markers) expect(Math.abs(m.offset), `marker at ${m.at.toFixed(2)} s`).toBeLessThanOrEqual(0.04);
     } finally {
-      replay?.stop();
+      await replay?.stop();
       await ctx.close();
     }
   });
