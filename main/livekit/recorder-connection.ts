@@ -118,7 +118,11 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
 
   /** Whether track delays are measured (the `trackDelay` event comes). */
   get measuresDelays(): boolean {
-    return (this.options.statsIntervalMs ?? 500) > 0;
+    return this.statsIntervalMs > 0;
+  }
+
+  private get statsIntervalMs(): number {
+    return this.options.statsIntervalMs ?? 500;
   }
 
   /** A track's latest delay reading, if any yet (see the `trackDelay` event). */
@@ -268,7 +272,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
    * closer to when media was captured, which is what keeps audio and video in sync in the file.
    */
   private startStats(): void {
-    const interval = this.options.statsIntervalMs ?? 500;
+    const interval = this.statsIntervalMs;
     if (interval <= 0) return;
     const lastVideo = this.videoBuffers;
     const audio = this.audioEstimators;

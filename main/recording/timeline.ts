@@ -461,8 +461,8 @@ export class RecordingTimeline {
     return this.emitUntil(now);
   }
 
+  /** Callers place the pending burst first (drain, flush). */
   private emitUntil(untilMs: number): TimelineOutput {
-    this.placeBurst();
     const frameMs = 1000 / this.fps;
     const video: VideoTick[] = [];
     // A tick is due once its whole frame interval has passed, so the file never runs

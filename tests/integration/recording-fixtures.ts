@@ -127,6 +127,16 @@ export function matchMarkers(flashes: number[], beeps: number[]): { at: number; 
     .filter((m) => Math.abs(m.offset) < 1);
 }
 
+/** The sync markers of a file of the replay publisher (white flash and beep together). */
+export async function findMarkers(toolchain: FfmpegToolchain, file: string): Promise<{ at: number; offset: number }[]> {
+  return matchMarkers(await findFlashOnsets(toolchain, file), await findBeepOnsets(toolchain, file));
+}
+
+/** `0.19s:14, 2.19s:-3`: where each marker is in the file and its A/V offset in ms, for logs. */
+export function formatMarkers(markers: readonly { at: number; offset: number }[]): string {
+  return markers.map((m) => `${m.at.toFixed(2)}s:${Math.round(m.offset * 1000)}`).join(', ');
+}
+
 /** What the binary frame counter of the synthetic publisher (tests/sfu/sync-pattern.ts) says about a recorded file. */
 export interface SyncAnalysis {
   /** Video frames in the file. */

@@ -13,7 +13,7 @@ import { makeTestApp, trustedCaller } from '../helpers/haven-app';
 import { x264ThreadsFor } from '../../main/recording/mp4-encoder-process';
 import { startTarget, uniqueRoom, waitFor, type Target } from '../sfu/harness';
 import { spawnPublisher } from '../sfu/spawn-publisher';
-import { analyzeSyncPattern, findBeepOnsets, findFlashOnsets, matchMarkers, type SyncAnalysis } from './recording-fixtures';
+import { analyzeSyncPattern, findMarkers, formatMarkers, type SyncAnalysis } from './recording-fixtures';
 
 let target: Target;
 let toolchain: FfmpegToolchain;
@@ -130,13 +130,12 @@ describe('RecordingService', () => {
       // A/V offset at every beep of alice's file, read by the burned-in frame counter; asserted below.
       const alice = items.find((i) => i.identity === 'alice')!;
       aliceSync = await analyzeSyncPattern(toolchain, alice.path);
-      console.log(`alice: ${aliceSync.frames} frames, ${aliceSync.missingFrames} of the publisher's lost, ${aliceSync.repeatedFrames} repeated (gaps: ${aliceSync.gaps.map((g) => `${g.frames} at ${g.at.toFixed(2)} s`).join(', ')}); A/V offsets (ms): ${aliceSync.offsets.map((m) => `${m.at.toFixed(2)}s:${Math.round(m.offset * 1000)}`).join(', ')}`);
+      console.log(`alice: ${aliceSync.frames} frames, ${aliceSync.missingFrames} of the publisher's lost, ${aliceSync.repeatedFrames} repeated (gaps: ${aliceSync.gaps.map((g) => `${g.frames} at ${g.at.toFixed(2)} s`).join(', ')}); A/V offsets (ms): ${formatMarkers(aliceSync.offsets)}`);
       if (target.addReplayParticipant) {
         // bob is the replay publisher: exact input, so every offset in his file is the recorder's
         // (logged, not asserted: recording-sync-long.test.ts asserts that on a quieter machine).
         const bob = items.find((i) => i.identity === 'bob')!;
-        const bobMarkers = matchMarkers(await findFlashOnsets(toolchain, bob.path), await findBeepOnsets(toolchain, bob.path));
-        console.log(`bob (replay): A/V offsets (ms): ${bobMarkers.map((m) => `${m.at.toFixed(2)}s:${Math.round(m.offset * 1000)}`).join(', ')}`);
+        console.log(`bob (replay): A/V offsets (ms): ${formatMarkers(await findMarkers(toolchain, bob.path))}`);
       }
 
       const history = ok<{ participants: { identity: string }[]; recordings: string[]; endedAt: number | null }[]>(await ctx.dispatch('history.list', {}, trustedCaller));

@@ -22,7 +22,7 @@ import { locateFfmpeg, type FfmpegToolchain } from '../../native/ffmpeg';
 import { makeTestApp, trustedCaller } from '../helpers/haven-app';
 import { mintToken, startTarget, uniqueRoom, waitFor, type Target } from '../sfu/harness';
 import { spawnPublisher } from '../sfu/spawn-publisher';
-import { analyzeSyncPattern, findBeepOnsets, findFlashOnsets, matchMarkers } from './recording-fixtures';
+import { analyzeSyncPattern, findMarkers, formatMarkers } from './recording-fixtures';
 
 const seconds = Number(process.env.HAVEN_SYNC_SECONDS ?? 180);
 const stallMs = Number(process.env.HAVEN_SYNC_STALL_MS ?? 0);
@@ -102,7 +102,7 @@ describe('A/V sync over a long recording', () => {
       const expected = Math.floor(item!.durationMs! / 1000 / 2);
       let markers: { at: number; offset: number }[];
       if (target.addReplayParticipant) {
-        markers = matchMarkers(await findFlashOnsets(toolchain, item!.path), await findBeepOnsets(toolchain, item!.path));
+        markers = await findMarkers(toolchain, item!.path);
       } else {
         const analysis = await analyzeSyncPattern(toolchain, item!.path);
         console.log(`${analysis.frames} frames, ${analysis.missingFrames} of the publisher's lost, ${analysis.repeatedFrames} repeated`);
@@ -158,8 +158,8 @@ describe('A/V sync over a long recording', () => {
       await ctx.dispatch('recording.stop', { sessionId: started.value.sessionId }, trustedCaller);
       const [item] = ctx.app.history.listFiles({});
       expect(item!.status).toBe('complete');
-      const markers = matchMarkers(await findFlashOnsets(toolchain, item!.path), await findBeepOnsets(toolchain, item!.path));
-      console.log(`joined while recording: markers ${markers.map((m) => `${m.at.toFixed(2)}s:${Math.round(m.offset * 1000)}`).join(' ')} ms`);
+      const markers = await findMarkers(toolchain, item!.path);
+      console.log(`joined while recording: A/V offsets (ms): ${formatMarkers(markers)}`);
       expect(markers.length).toBeGreaterThanOrEqual(2);
       expect(markers[0]!.at, 'the first marker is near the start of the file').toBeLessThan(0.4);
       for (const m of markers) expect(Math.abs(m.offset), `marker at ${m.at.toFixed(2)} s`).toBeLessThanOrEqual(0.04);
