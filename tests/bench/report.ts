@@ -154,13 +154,19 @@ function sweepRows(results: BenchResults): string[] {
 function gridRows(results: BenchResults): string[] {
   const r = results.renderer;
   if (!r) return ['(no renderer run yet)'];
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   return table(
-    ['tiles', 'tile stream', 'fps per tile min / median', 'Chromium CPU (% of a core, all processes)', 'server CPU', 'target'],
+    ['tiles', 'tile stream', 'painted fps per tile min / median', 'replaced unpainted (median per tile)', 'received / decoded per tile', 'Chromium CPU (% of a core, all processes)', 'page main thread', 'server CPU', 'target'],
     r.grids.map((g) => [
       g.tiles,
       `${g.tileSize}@${r.fps}`,
       g.error ? `failed: ${g.error}` : `${g.fpsMin} / ${g.fpsMedian}`,
-      g.error ? '—' : `${g.chromiumCpuPct}% (${g.chromiumProcesses} processes)`,
+      g.error || !g.playbackQualityPerTile ? '—' : `${median(g.playbackQualityPerTile.map((q) => q.droppedFps))} fps`,
+      g.error || !g.inboundVideo ? '—' : `${g.inboundVideo.receivedFps} / ${g.inboundVideo.decodedFps} fps`,
+      g.error
+        ? '—'
+        : `${g.chromiumCpuPct}%${g.chromiumByKind ? ` (${g.chromiumByKind.filter((k) => k.pct >= 1).map((k) => `${k.kind} ${k.pct}`).join(', ')})` : ` (${g.chromiumProcesses} processes)`}`,
+      g.error || !g.pageMainThread ? '—' : `${g.pageMainThread.task}% (script ${g.pageMainThread.script}%)`,
       g.error ? '—' : `${g.serverCpuPct}%`,
       g.tiles === 16 ? `≥ ${results.targets.minGridFps} fps: ${mark(!g.error && g.fpsMin >= results.targets.minGridFps)}` : '',
     ]),
@@ -346,7 +352,7 @@ export function renderMarkdown(results: BenchResults): string {
     '## Watch grid (Chromium)',
     '',
     results.renderer
-      ? `Ran ${results.renderer.ranAt} (load ${results.renderer.load.join(' ')}). The web shell's own renderer, joined with a URL and a token, 1280x800 viewport, headless Chromium with \`--disable-gpu\`. Frames painted per tile counted with requestVideoFrameCallback; CPU is the browser and all its child processes.`
+      ? `Ran ${results.renderer.ranAt} (load ${results.renderer.load.join(' ')}). The web shell's own renderer, joined with a URL and a token, 1280x800 viewport, headless Chromium with \`--disable-gpu\`. Frames painted per tile: the video element's frames (getVideoPlaybackQuality) minus those replaced before the compositor drew them, read at the two ends of the window, so that measuring adds no work to the page (a requestVideoFrameCallback on every frame ran the page's main thread once per frame: 18% of a core more for Chromium at 16 tiles, and its callbacks coalesce when that thread is late, so they counted fewer frames than were painted). Received / decoded: WebRTC's inbound-rtp stats. CPU is the browser and all its child processes (by process kind: the renderer decodes VP8 and converts frames; the gpu-process is the software display compositor); page main thread from Chrome's Performance metrics.`
       : '',
     '',
     ...gridRows(results),

@@ -5,6 +5,7 @@
  *   npm run bench -- --streams 1,4,8 --seconds 20  a shorter sweep
  *   npm run bench -- --soak 600 --streams 4        RSS growth over 10 minutes of 4 streams
  *   npm run bench -- --report-only                 re-render the table and docs from the JSON
+ *   npm run bench -- --no-sweep                    the grid only
  *   npm run bench -- --no-renderer --no-floor      options: --width --height --fps --preset --json
  *                                                  --tiles 9,16 --tile-size 640x360 --wait-load 1.5
  *
@@ -42,6 +43,7 @@ const { values: opt } = parseArgs({
     renderer: { type: 'boolean', default: true },
     'no-renderer': { type: 'boolean', default: false },
     'no-floor': { type: 'boolean', default: false },
+    'no-sweep': { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
     tiles: { type: 'string', default: '9,16' },
     'tile-size': { type: 'string', default: '640x360' },
@@ -60,7 +62,7 @@ if (opt.help) {
 }
 
 const soakSec = opt.soak ? Number(opt.soak) : null;
-const streamsList = (soakSec ? (process.argv.includes('--streams') ? opt.streams! : '4') : opt.streams!).split(',').map(Number);
+const streamsList = opt['no-sweep'] && !opt.soak ? [] : (soakSec ? (process.argv.includes('--streams') ? opt.streams! : '4') : opt.streams!).split(',').map(Number);
 const seconds = soakSec ?? Number(opt.seconds);
 const width = Number(opt.width);
 const height = Number(opt.height);
@@ -386,7 +388,7 @@ async function main(): Promise<void> {
             windowSec: Math.min(seconds, 15),
             log,
           });
-          log(`  fps per tile min ${grid.fpsMin} median ${grid.fpsMedian}; Chromium ${grid.chromiumCpuPct}% of a core`);
+          log(`  fps per tile min ${grid.fpsMin} median ${grid.fpsMedian}; Chromium ${grid.chromiumCpuPct}% of a core (${grid.chromiumByKind?.map((k) => `${k.kind} ${k.pct}%`).join(', ')}); page main thread ${Object.entries(grid.pageMainThread ?? {}).map(([k, v]) => `${k} ${v}%`).join(', ')}; inbound video ${JSON.stringify(grid.inboundVideo)}`);
           grids.push(grid);
         } catch (error) {
           log(`  grid of ${count} failed: ${(error as Error).message}`);
