@@ -31,7 +31,7 @@ export interface GridResult {
   /** The page's main thread (CDP Performance metrics), % of a core: task (all), script, recalcstyle, layout. */
   pageMainThread?: Record<string, number>;
   /** WebRTC's inbound-rtp video over the window: frames received and decoded per tile per second, drops, losses. */
-  inboundVideo?: { receivedFps: number; decodedFps: number; droppedFrames: number; packetsLost: number; freezes: number; nacks: number; plis: number };
+  inboundVideo?: { receivedFps: number; decodedFps: number; droppedFrames: number; packetsLost: number; freezes: number; nacks: number; plis: number; sizes?: Record<string, number> };
   serverCpuPct: number;
   error: string | null;
 }
@@ -121,8 +121,8 @@ export async function measureGrid(options: GridOptions): Promise<GridResult> {
         }),
       )`);
     const inbound = () =>
-      page.evaluate<{ received: number; decoded: number; dropped: number; lost: number; freezes: number; nacks: number; plis: number }>(`(async () => {
-        const sum = { received: 0, decoded: 0, dropped: 0, lost: 0, freezes: 0, nacks: 0, plis: 0 };
+      page.evaluate<{ received: number; decoded: number; dropped: number; lost: number; freezes: number; nacks: number; plis: number; sizes: Record<string, number> }>(`(async () => {
+        const sum = { received: 0, decoded: 0, dropped: 0, lost: 0, freezes: 0, nacks: 0, plis: 0, sizes: {} };
         for (const pc of window.__pcs) {
           const stats = await pc.getStats();
           stats.forEach((s) => {
@@ -134,6 +134,7 @@ export async function measureGrid(options: GridOptions): Promise<GridResult> {
             sum.freezes += s.freezeCount ?? 0;
             sum.nacks += s.nackCount ?? 0;
             sum.plis += s.pliCount ?? 0;
+            if (s.frameWidth) sum.sizes[s.frameWidth + 'x' + s.frameHeight] = (sum.sizes[s.frameWidth + 'x' + s.frameHeight] ?? 0) + 1;
           });
         }
         return sum;
@@ -181,6 +182,7 @@ export async function measureGrid(options: GridOptions): Promise<GridResult> {
       freezes: inboundAfter.freezes - inboundBefore.freezes,
       nacks: inboundAfter.nacks - inboundBefore.nacks,
       plis: inboundAfter.plis - inboundBefore.plis,
+      sizes: inboundAfter.sizes,
     };
     // The page's main thread, % of a core: all its tasks, and of them script, style and layout.
     const mainThread = Object.fromEntries(

@@ -7,7 +7,7 @@
  *   npm run bench -- --report-only                 re-render the table and docs from the JSON
  *   npm run bench -- --no-sweep                    the grid only
  *   npm run bench -- --no-renderer --no-floor      options: --width --height --fps --preset --json
- *                                                  --tiles 9,16 --tile-size 640x360 --wait-load 1.5
+ *                                                  --tiles 9,16 --tile-size 1280x720 --wait-load 1.5
  *
  * Three kinds of process: this one (orchestrates, reads /proc, runs the floor's ffmpegs and the
  * web shell), the test server with its replay publishers (tests/sfu/server-worker.ts), and the
@@ -46,7 +46,7 @@ const { values: opt } = parseArgs({
     'no-sweep': { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
     tiles: { type: 'string', default: '9,16' },
-    'tile-size': { type: 'string', default: '640x360' },
+    'tile-size': { type: 'string', default: '1280x720' },
     soak: { type: 'string' },
     'wait-load': { type: 'string', default: '1.5' },
     'wait-max': { type: 'string', default: '300' },
@@ -83,12 +83,12 @@ let recorder: Worker | undefined;
 const rooms = new Map<string, RemoteReplay[]>();
 
 /** Puts `count` replay publishers p01, p02... in `room`; returns the clip they replay. */
-async function addRoom(room: string, count: number, w: number, h: number): Promise<{ video: string; audio: string }> {
+async function addRoom(room: string, count: number, w: number, h: number, simulcast = false): Promise<{ video: string; audio: string }> {
   // The first one encodes the clip (once per size); the rest reuse it.
   const identity = (i: number) => `p${String(i + 1).padStart(2, '0')}`;
-  const first = await server!.addReplayParticipant({ room, identity: identity(0), width: w, height: h, fps, seconds: CLIP_SEC, markers: true });
+  const first = await server!.addReplayParticipant({ room, identity: identity(0), width: w, height: h, fps, seconds: CLIP_SEC, markers: true, simulcast });
   const rest = await Promise.all(
-    Array.from({ length: count - 1 }, (_, i) => server!.addReplayParticipant({ room, identity: identity(i + 1), width: w, height: h, fps, seconds: CLIP_SEC, markers: true })),
+    Array.from({ length: count - 1 }, (_, i) => server!.addReplayParticipant({ room, identity: identity(i + 1), width: w, height: h, fps, seconds: CLIP_SEC, markers: true, simulcast })),
   );
   rooms.set(room, [first, ...rest]);
   return first.files;
@@ -380,7 +380,7 @@ async function main(): Promise<void> {
           const grid = await measureGrid({
             url: srv.url,
             token: (room) => mint(room, `haven-bench-viewer-${count}`, srv.apiKey, srv.apiSecret),
-            addRoom: async (room, c) => void (await addRoom(room, c, tileW, tileH)),
+            addRoom: async (room, c) => void (await addRoom(room, c, tileW, tileH, true)),
             removeRoom,
             serverPid: server.pid,
             tiles: count,

@@ -9,6 +9,7 @@ import type { BrowserHarness } from './browser.js';
 import {
   connectViewer,
   mintToken,
+  realServer,
   recordVideo,
   startTarget,
   uniqueRoom,
@@ -107,4 +108,48 @@ describe('livekit-client in Chromium', () => {
       await publisher.stop();
     }
   });
+});
+
+describe('simulcast with adaptiveStream', () => {
+  it.skipIf(realServer)(
+    "sends the layer covering the <video>'s size, switching at a keyframe as it is resized; rtc-node gets the full size",
+    async () => {
+      const room = uniqueRoom('simulcast');
+      const replay = await target.local!.addReplayParticipant({ room, identity: 'cam', width: 1280, height: 720, fps: 30, seconds: 4, simulcast: true });
+      const recorder = await connectViewer(target, room, 'recorder');
+      const page = await chrome.newPage();
+      try {
+        const video = recordVideo((await recorder.waitForTrack('cam', 'video')).track);
+        const token = await mintToken(target, 'tile-viewer', { room, canPublish: false });
+        // A tile of a 4x4 grid: quarter size covers it.
+        await page.evaluate(([url, t]) => (globalThis as PageGlobal).lkTest.view(url!, t!, { width: 300, height: 170 }), [target.url, token]);
+        const sample = () => page.evaluate(() => (globalThis as PageGlobal).lkTest.sampleVideo());
+        const playsAt = async (size: string) => {
+          let last: PixelSample | undefined;
+          await waitFor(async () => {
+            last = await sample();
+            return last !== undefined && `${last.width}x${last.height}` === size;
+          }, `the <video> at ${size} (last ${last ? `${last.width}x${last.height}` : 'none'})`, 20_000);
+          // Still moving: the decoder took the new layer from its keyframe on.
+          await page.waitForTimeout(300);
+          const later = (await sample())!;
+          expect(`${later.width}x${later.height}`).toBe(size);
+          expect(later.checksum).not.toBe(last!.checksum);
+        };
+        await playsAt('320x180');
+        await page.evaluate(() => (globalThis as PageGlobal).lkTest.resizeVideo(1280, 720));
+        await playsAt('1280x720');
+        await page.evaluate(() => (globalThis as PageGlobal).lkTest.resizeVideo(600, 340));
+        await playsAt('640x360');
+        // A subscriber that asks nothing (the recorder) gets the full-size layer throughout.
+        await waitFor(() => video.frames.length >= 30, '30 frames at the recorder', 10_000);
+        video.close();
+        expect([...new Set(video.frames.map((f) => `${f.width}x${f.height}`))]).toEqual(['1280x720']);
+      } finally {
+        await page.context().close();
+        await recorder.close();
+        await replay.stop();
+      }
+    },
+  );
 });

@@ -1,5 +1,6 @@
 import { PictureLossIndication, RtcpPayloadSpecificFeedback, RtpHeader, RtpPacket } from 'werift';
 import type { RTCRtpSender } from 'werift';
+import { VideoQuality } from '@livekit/protocol';
 
 /** RTCP payload-specific feedback format of a Full Intra Request (RFC 5104); werift doesn't export the class. */
 const FIR_FMT = 4;
@@ -46,6 +47,11 @@ export class TrackFeed {
     for (const listener of this.listeners) listener(out);
   }
 
+  /** Whether anyone takes its packets (a publisher may skip sending a layer nobody takes). */
+  get hasListeners(): boolean {
+    return this.listeners.size > 0;
+  }
+
   /** Returns an unsubscribe function. */
   subscribe(listener: PacketListener): () => void {
     this.listeners.add(listener);
@@ -67,37 +73,144 @@ export class TrackFeed {
   }
 }
 
+/** One simulcast layer of a published video track (a single-layer track has one). */
+export interface TrackLayer {
+  readonly quality: VideoQuality;
+  readonly width: number;
+  readonly height: number;
+  readonly feed: TrackFeed;
+}
+
+/** What a subscriber asked for a track (UpdateTrackSettings). */
+export interface DownTrackSettings {
+  disabled?: boolean;
+  quality?: VideoQuality;
+  width?: number;
+  height?: number;
+}
+
 /**
- * Forwards a feed into one subscriber's sender. Each packet is a fresh copy without header
- * extensions: werift's sendRtp mutates the packet it is given and would carry over the
- * publisher's extension ids, which mean something else on the subscriber's connection.
+ * The layer a LiveKit SFU sends for a subscriber's settings: with dimensions (adaptiveStream
+ * sends its element's size), the smallest layer covering them, else the largest; otherwise the
+ * best layer at or below the quality asked (HIGH by default).
  */
-export function forwardFeed(feed: TrackFeed, sender: RTCRtpSender): () => void {
-  const stopPackets = feed.subscribe((packet) => {
+export function selectLayer(layers: readonly TrackLayer[], settings: DownTrackSettings): TrackLayer {
+  const sorted = [...layers].sort((a, b) => a.width * a.height - b.width * b.height);
+  const top = sorted.at(-1)!;
+  const width = settings.width ?? 0;
+  const height = settings.height ?? 0;
+  if (width > 0 || height > 0) return sorted.find((l) => l.width >= width && l.height >= height) ?? top;
+  const quality = settings.quality ?? VideoQuality.HIGH;
+  return [...sorted].reverse().find((l) => l.quality <= quality) ?? sorted[0]!;
+}
+
+/**
+ * Forwards a track into one subscriber's sender: one of its layers, the one its settings ask
+ * for, switching layers at a keyframe of the new one (asked for at once) and pausing while the
+ * subscriber disables the track (adaptiveStream does for a hidden element). The forwarded
+ * stream keeps one run of sequence numbers across switches; layers share RTP timestamps (the
+ * replay publisher's do). Each packet is a fresh copy without header extensions: werift's
+ * sendRtp mutates the packet it is given and would carry over the publisher's extension ids,
+ * which mean something else on the subscriber's connection.
+ */
+export class DownTrackForwarder {
+  private current: { layer: TrackLayer; stop: () => void } | null = null;
+  /** The layer being switched to, forwarded from its first keyframe on. */
+  private next: { layer: TrackLayer; stop: () => void } | null = null;
+  private settings: DownTrackSettings = {};
+  /** Added to the forwarded layer's sequence numbers to keep one run across switches. */
+  private seqOffset = 0;
+  private lastSeq: number | null = null;
+  private readonly stopRtcp: () => void;
+
+  constructor(
+    private readonly layers: readonly TrackLayer[],
+    private readonly sender: RTCRtpSender,
+  ) {
+    this.update({});
+    // Relay the subscriber's PLI/FIR so a late joiner or a decoder that lost a frame gets a keyframe.
+    const rtcp = sender.onRtcp.subscribe((packet) => {
+      if (packet.type !== RtcpPayloadSpecificFeedback.type) return;
+      const count = (packet as RtcpPayloadSpecificFeedback).feedback.count;
+      if (count === PictureLossIndication.count || count === FIR_FMT) this.requestKeyframe();
+    });
+    this.stopRtcp = () => rtcp.unSubscribe();
+  }
+
+  /** The layer forwarded now (or last, while paused). */
+  get layer(): TrackLayer | null {
+    return this.current?.layer ?? null;
+  }
+
+  update(settings: DownTrackSettings): void {
+    this.settings = { ...this.settings, ...settings };
+    if (this.settings.disabled) {
+      this.current?.stop();
+      this.next?.stop();
+      this.current = this.next = null;
+      return;
+    }
+    const wanted = selectLayer(this.layers, this.settings);
+    if (this.next?.layer === wanted || (this.current?.layer === wanted && !this.next)) return;
+    this.next?.stop();
+    this.next = null;
+    if (this.current?.layer === wanted) return;
+    if (this.current || this.lastSeq !== null || this.layers.length > 1) {
+      // A new layer, or resuming: start at a keyframe (a decoder can't take it mid-stream).
+      const pending = { layer: wanted, stop: () => {} };
+      pending.stop = wanted.feed.subscribe((packet) => this.onNextPacket(pending, packet));
+      this.next = pending;
+      wanted.feed.requestKeyframe();
+    } else {
+      this.start(wanted);
+    }
+  }
+
+  requestKeyframe(): void {
+    (this.next ?? this.current)?.layer.feed.requestKeyframe();
+  }
+
+  stop(): void {
+    this.current?.stop();
+    this.next?.stop();
+    this.current = this.next = null;
+    this.stopRtcp();
+  }
+
+  private start(layer: TrackLayer): void {
+    const current = { layer, stop: () => {} };
+    current.stop = layer.feed.subscribe((packet) => this.send(packet));
+    this.current = current;
+  }
+
+  private onNextPacket(pending: { layer: TrackLayer; stop: () => void }, packet: RtpPacket): void {
+    if (this.next !== pending) return;
+    if (pending.layer.feed.kind === 'video' && !isVp8KeyframeStart(packet.payload)) return;
+    this.current?.stop();
+    this.next = null;
+    this.current = pending;
+    // Continue the sequence right after the last packet sent.
+    this.seqOffset = this.lastSeq === null ? 0 : (this.lastSeq + 1 - packet.header.sequenceNumber) & 0xffff;
+    pending.stop();
+    this.start(pending.layer);
+    this.send(packet);
+  }
+
+  private send(packet: RtpPacket): void {
+    const sequenceNumber = (packet.header.sequenceNumber + this.seqOffset) & 0xffff;
+    this.lastSeq = sequenceNumber;
     const copy = new RtpPacket(
       new RtpHeader({
         marker: packet.header.marker,
         payloadType: packet.header.payloadType,
-        sequenceNumber: packet.header.sequenceNumber,
+        sequenceNumber,
         timestamp: packet.header.timestamp,
         ssrc: packet.header.ssrc,
       }),
       packet.payload,
     );
-    sender.sendRtp(copy).catch(() => undefined); // a closing transport rejects; nothing to do
-  });
-  // Relay the subscriber's PLI/FIR so a late joiner or a decoder that lost a frame gets a keyframe.
-  const rtcp = sender.onRtcp.subscribe((packet) => {
-    if (packet.type !== RtcpPayloadSpecificFeedback.type) return;
-    const count = (packet as RtcpPayloadSpecificFeedback).feedback.count;
-    if (count === PictureLossIndication.count || count === FIR_FMT) {
-      feed.requestKeyframe();
-    }
-  });
-  return () => {
-    stopPackets();
-    rtcp.unSubscribe();
-  };
+    this.sender.sendRtp(copy).catch(() => undefined); // a closing transport rejects; nothing to do
+  }
 }
 
 /** Whether an RTP payload starts a VP8 keyframe (RFC 7741 payload descriptor, then the P bit). */

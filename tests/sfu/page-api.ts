@@ -12,7 +12,13 @@ export interface PixelSample {
 
 export interface LkTest {
   publish(url: string, token: string): Promise<string>;
-  view(url: string, token: string): Promise<void>;
+  /**
+   * Subscribes to everything; `adaptive`: with adaptiveStream on and the <video> sized so (CSS
+   * px), as an app's tile (the server then sends the simulcast layer that covers it).
+   */
+  view(url: string, token: string, adaptive?: { width: number; height: number }): Promise<void>;
+  /** Resizes the remote <video> (adaptiveStream tells the server). */
+  resizeVideo(width: number, height: number): void;
   /** Draws the first remote <video> onto a canvas and samples it; undefined until one plays. */
   sampleVideo(): PixelSample | undefined;
   disconnect(): Promise<void>;

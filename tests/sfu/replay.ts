@@ -14,7 +14,7 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { TrackInfo, TrackSource, TrackType } from '@livekit/protocol';
+import { TrackInfo, TrackSource, TrackType, VideoLayer, VideoQuality } from '@livekit/protocol';
 import { RtpHeader, RtpPacket } from 'werift';
 import { TrackFeed, isVp8Keyframe } from './forwarding.js';
 import type { RoomRegistry } from './registry.js';
@@ -48,6 +48,12 @@ export interface ReplayOptions {
    * one near its very start.
    */
   clipStartS?: number;
+  /**
+   * Publish simulcast, as livekit-client does a camera by default: the clip at full, half and
+   * quarter size (rid f, h, q), each subscriber getting the layer its settings ask for
+   * (adaptiveStream: its element's size). Default false: one layer.
+   */
+  simulcast?: boolean;
 }
 
 export interface ReplayParticipant {
@@ -176,6 +182,11 @@ async function encodeClip(
   };
 }
 
+/** Rounded down to even, as video sizes must be for 4:2:0. */
+function even(n: number): number {
+  return Math.max(2, Math.floor(n / 2) * 2);
+}
+
 /** IVF: a 32-byte file header, then per frame a 12-byte header (size, pts) and the frame. */
 function parseIvf(data: Buffer): Buffer[] {
   const frames: Buffer[] = [];
@@ -246,11 +257,34 @@ export async function startReplayParticipant(
   });
   room.join(participant);
 
-  // Set by a keyframe request; cleared at the clip's next own keyframe.
-  let sendKeyframes = false;
-  const videoFeed = new TrackFeed('video', () => {
-    sendKeyframes = true;
-  });
+  // Smallest first. Each layer answers a keyframe request with its keyframes-only copy from
+  // the request until its clip's next own keyframe.
+  const sizes: [number, number, VideoQuality][] = options.simulcast
+    ? [
+        [even(width / 4), even(height / 4), VideoQuality.LOW],
+        [even(width / 2), even(height / 2), VideoQuality.MEDIUM],
+        [width, height, VideoQuality.HIGH],
+      ]
+    : [[width, height, VideoQuality.HIGH]];
+  const layers = await Promise.all(
+    sizes.map(async ([w, h, quality]) => {
+      const layerClip = w === width && h === height ? clip : await library.get(w, h, fps, options.seconds ?? 10, options.markers);
+      const layer = {
+        quality,
+        width: w,
+        height: h,
+        clip: layerClip,
+        sendKeyframes: false,
+        ssrc: randomInt(1, 2 ** 31),
+        seq: randomInt(0, 65536),
+        feed: new TrackFeed('video', () => {
+          layer.sendKeyframes = true;
+        }),
+      };
+      return layer;
+    }),
+  );
+  const videoFeed = layers.at(-1)!.feed;
   const videoInfo = new TrackInfo({
     sid: newSid('TR_'),
     type: TrackType.VIDEO,
@@ -259,8 +293,10 @@ export async function startReplayParticipant(
     width,
     height,
     mimeType: 'video/VP8',
+    simulcast: layers.length > 1,
+    layers: layers.map((l) => new VideoLayer({ quality: l.quality, width: l.width, height: l.height })),
   });
-  room.publish(participant, new PublishedTrack(videoInfo, videoFeed));
+  room.publish(participant, new PublishedTrack(videoInfo, videoFeed, undefined, layers));
   let audioFeed: TrackFeed | undefined;
   let audioInfo: TrackInfo | undefined;
   if (options.audio !== false && clip.audio.length > 0) {
@@ -276,9 +312,8 @@ export async function startReplayParticipant(
   }
 
   const clipStartS = options.clipStartS ?? 0;
+  // One timestamp and picture id for all layers, as a simulcast encoder sends them.
   const video = {
-    ssrc: randomInt(1, 2 ** 31),
-    seq: randomInt(0, 65536),
     ts: randomInt(0, 2 ** 31),
     sent: Math.round(clipStartS * fps),
   };
@@ -301,23 +336,27 @@ export async function startReplayParticipant(
         video.sent++;
         continue;
       }
-      if (sendKeyframes && isVp8Keyframe(clip.video[index]!)) sendKeyframes = false;
-      const frame = (sendKeyframes ? clip.keyframes : clip.video)[index]!;
-      const packets = packetizeVp8(frame, video.sent & 0x7fff);
-      packets.forEach((payload, i) => {
-        videoFeed.push(
-          new RtpPacket(
-            new RtpHeader({
-              payloadType: 96,
-              marker: i === packets.length - 1,
-              sequenceNumber: video.seq++ & 0xffff,
-              timestamp: (video.ts + Math.round((video.sent * 90000) / fps)) >>> 0,
-              ssrc: video.ssrc,
-            }),
-            payload,
-          ),
-        );
-      });
+      for (const layer of layers) {
+        // Nobody takes it: not even packetized (a new subscriber asks for a keyframe).
+        if (!layer.feed.hasListeners) continue;
+        if (layer.sendKeyframes && isVp8Keyframe(layer.clip.video[index]!)) layer.sendKeyframes = false;
+        const frame = (layer.sendKeyframes ? layer.clip.keyframes : layer.clip.video)[index]!;
+        const packets = packetizeVp8(frame, video.sent & 0x7fff);
+        packets.forEach((payload, i) => {
+          layer.feed.push(
+            new RtpPacket(
+              new RtpHeader({
+                payloadType: 96,
+                marker: i === packets.length - 1,
+                sequenceNumber: layer.seq++ & 0xffff,
+                timestamp: (video.ts + Math.round((video.sent * 90000) / fps)) >>> 0,
+                ssrc: layer.ssrc,
+              }),
+              payload,
+            ),
+          );
+        });
+      }
       video.sent++;
     }
     if (audioFeed) {

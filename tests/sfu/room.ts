@@ -7,10 +7,11 @@ import {
   ParticipantUpdate,
   Room as RoomInfo,
   type TrackInfo,
+  VideoQuality,
 } from '@livekit/protocol';
 import type { SignalResponse } from '@livekit/protocol';
 import type { VideoGrant } from 'livekit-server-sdk';
-import type { TrackFeed } from './forwarding.js';
+import type { TrackFeed, TrackLayer } from './forwarding.js';
 
 /** LiveKit-style ids: clients parse the prefix (the Rust SDK panics on a participant sid without `PA_`). */
 export function newSid(prefix: 'PA_' | 'TR_' | 'RM_'): string {
@@ -30,12 +31,19 @@ export interface ParticipantConnection {
 }
 
 export class PublishedTrack {
+  /** Its simulcast layers, smallest first; one (the feed) for a single-layer track. */
+  readonly layers: readonly TrackLayer[];
+
   constructor(
     readonly info: TrackInfo,
+    /** The full-quality stream (its only one unless `layers` are given). */
     readonly feed: TrackFeed,
     /** The client's id for the track (AddTrackRequest.cid = its SDP msid track id). */
     readonly cid?: string,
-  ) {}
+    layers?: readonly TrackLayer[],
+  ) {
+    this.layers = layers?.length ? layers : [{ quality: VideoQuality.HIGH, width: info.width, height: info.height, feed }];
+  }
 }
 
 export class Participant {

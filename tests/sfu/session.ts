@@ -20,7 +20,7 @@ import {
 import type { AddTrackRequest, VideoLayer } from '@livekit/protocol';
 import type { MediaStreamTrack, RTCPeerConnection, RTCRtpTransceiver } from 'werift';
 import type { WebSocket } from 'ws';
-import { TrackFeed, forwardFeed } from './forwarding.js';
+import { DownTrackForwarder, TrackFeed } from './forwarding.js';
 import {
   createPublisherConnection,
   createSubscriberConnection,
@@ -41,8 +41,7 @@ export interface SessionOptions extends PeerOptions {
 
 interface DownTrack {
   transceiver: RTCRtpTransceiver;
-  feed: TrackFeed;
-  stop: () => void;
+  forwarder: DownTrackForwarder;
 }
 
 const qualityOfRid: Record<string, VideoQuality> = {
@@ -137,25 +136,25 @@ export class RtcSession implements ParticipantConnection {
     // The msid must be `<participant sid>|<track sid>` `<track sid>` or the clients ignore the track.
     (transceiver.sender as { trackId: string }).trackId = track.info.sid;
     transceiver.sender.setStreams([{ id: `${publisher.sid}|${track.info.sid}` } as never]);
-    const stop = forwardFeed(track.feed, transceiver.sender);
+    const forwarder = new DownTrackForwarder(track.layers, transceiver.sender);
     if (process.env.HAVEN_SFU_DEBUG) {
       const timer = setInterval(() => {
         if (this.closed) clearInterval(timer);
         this.options.log(
-          `${this.participant.identity} <- ${track.info.sid}: in ${track.feed.packetsIn}, key ${track.feed.keyframesIn}/${track.feed.keyframeRequests}, codec ${transceiver.sender.codec?.mimeType}, dtls ${transceiver.sender.dtlsTransport?.state}`,
+          `${this.participant.identity} <- ${track.info.sid}: in ${track.feed.packetsIn}, key ${track.feed.keyframesIn}/${track.feed.keyframeRequests}, layer ${forwarder.layer ? `${forwarder.layer.width}x${forwarder.layer.height}` : 'none'}, codec ${transceiver.sender.codec?.mimeType}, dtls ${transceiver.sender.dtlsTransport?.state}`,
         );
       }, 2000);
       timer.unref();
     }
-    this.downTracks.set(track.info.sid, { transceiver, feed: track.feed, stop });
-    track.feed.requestKeyframe();
+    this.downTracks.set(track.info.sid, { transceiver, forwarder });
+    forwarder.requestKeyframe();
     this.scheduleNegotiation();
   }
 
   unsubscribe(trackSid: string): void {
     const down = this.downTracks.get(trackSid);
     if (!down) return;
-    down.stop();
+    down.forwarder.stop();
     this.downTracks.delete(trackSid);
     down.transceiver.setDirection('inactive');
     this.scheduleNegotiation();
@@ -181,7 +180,7 @@ export class RtcSession implements ParticipantConnection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const down of this.downTracks.values()) down.stop();
+    for (const down of this.downTracks.values()) down.forwarder.stop();
     this.downTracks.clear();
     if (this.ws.readyState === this.ws.OPEN) this.ws.close();
     void this.publisherPc.close().catch(() => undefined);
@@ -243,8 +242,14 @@ export class RtcSession implements ParticipantConnection {
           }),
         });
         return;
+      case 'trackSetting': {
+        // adaptiveStream's element size picks a simulcast layer; a hidden element disables the track.
+        const { disabled, quality, width, height } = message.value;
+        for (const sid of message.value.trackSids) this.downTracks.get(sid)?.forwarder.update({ disabled, quality, width, height });
+        return;
+      }
       default:
-        // trackSetting, updateLayers, syncState, simulate, ...: nothing to do for a single-layer forwarder.
+        // updateLayers, syncState, simulate, ...: nothing to do here.
         return;
     }
   }
@@ -393,7 +398,7 @@ export class RtcSession implements ParticipantConnection {
     pc.connectionStateChange.subscribe((state) => {
       this.options.log(`${this.participant.identity}: subscriber pc ${state}`);
       if (state === 'connected')
-        for (const down of this.downTracks.values()) down.feed.requestKeyframe();
+        for (const down of this.downTracks.values()) down.forwarder.requestKeyframe();
     });
     this.subscriberPc = pc;
     return pc;
@@ -442,7 +447,7 @@ export class RtcSession implements ParticipantConnection {
     if (!pc) return;
     await pc.setRemoteDescription({ type: 'answer', sdp: answer.sdp });
     this.negotiating = false;
-    for (const down of this.downTracks.values()) down.feed.requestKeyframe();
+    for (const down of this.downTracks.values()) down.forwarder.requestKeyframe();
     if (this.negotiationQueued) this.scheduleNegotiation();
   }
 }

@@ -21,17 +21,27 @@ window.lkTest = {
     await room.localParticipant.enableCameraAndMicrophone();
     return room.localParticipant.sid;
   },
-  async view(url, token) {
-    room = new Room({ adaptiveStream: false });
+  async view(url, token, adaptive) {
+    room = new Room({ adaptiveStream: adaptive !== undefined });
     room.on(RoomEvent.TrackSubscribed, (track: RemoteTrack) => {
       const element = track.attach();
       if (track.kind === Track.Kind.Video) {
         element.id = 'remote-video';
         (element as HTMLVideoElement).muted = true;
+        if (adaptive) {
+          element.style.width = `${adaptive.width}px`;
+          element.style.height = `${adaptive.height}px`;
+        }
       }
       document.body.appendChild(element);
     });
     await room.connect(url, token);
+  },
+  resizeVideo(width, height) {
+    const video = document.getElementById('remote-video') as HTMLVideoElement | null;
+    if (!video) throw new Error('no remote video yet');
+    video.style.width = `${width}px`;
+    video.style.height = `${height}px`;
   },
   sampleVideo() {
     const video = document.getElementById('remote-video') as HTMLVideoElement | null;
