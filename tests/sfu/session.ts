@@ -151,6 +151,18 @@ export class RtcSession implements ParticipantConnection {
     this.scheduleNegotiation();
   }
 
+  /**
+   * Offers the subscriber PC at once, with the data channels a LiveKit server opens on it, for a
+   * client told its subscriber PC is primary: it counts itself connected when that PC is.
+   */
+  openSubscriber(): void {
+    if (this.subscriberPc || this.closed) return;
+    const pc = this.ensureSubscriberPc();
+    pc.createDataChannel('_reliable', { ordered: true });
+    pc.createDataChannel('_lossy', { ordered: false, maxRetransmits: 0 });
+    this.scheduleNegotiation();
+  }
+
   unsubscribe(trackSid: string): void {
     const down = this.downTracks.get(trackSid);
     if (!down) return;

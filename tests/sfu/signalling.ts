@@ -139,7 +139,9 @@ export async function handleRtcUpgrade(
       serverVersion: SERVER_VERSION,
       serverRegion: 'local',
       iceServers: [],
-      subscriberPrimary: false,
+      // As a LiveKit server: a participant that can subscribe counts itself connected once its
+      // subscriber PC is (~200 ms sooner); its publisher PC is negotiated when it first publishes.
+      subscriberPrimary: participant.canSubscribe,
       pingInterval: 5,
       pingTimeout: 15,
       clientConfiguration: new ClientConfiguration({
@@ -155,6 +157,7 @@ export async function handleRtcUpgrade(
       enabledPublishCodecs: [new Codec({ mime: 'video/VP8' }), new Codec({ mime: 'audio/opus' })],
     });
     session.send({ case: 'join', value: join });
+    if (join.subscriberPrimary) session.openSubscriber();
     room.subscribeToExisting(participant);
   });
 }
