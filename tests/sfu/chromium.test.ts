@@ -112,7 +112,7 @@ describe('livekit-client in Chromium', () => {
 
 describe('simulcast with adaptiveStream', () => {
   it.skipIf(realServer)(
-    "sends the layer covering the <video>'s size, switching at a keyframe as it is resized; rtc-node gets the full size",
+    "sends the layer covering the <video>'s size, switching at a keyframe as it is resized, nothing while it is hidden; rtc-node gets the full size",
     async () => {
       const room = uniqueRoom('simulcast');
       const replay = await target.local!.addReplayParticipant({ room, identity: 'cam', width: 1280, height: 720, fps: 30, seconds: 4, simulcast: true });
@@ -140,6 +140,20 @@ describe('simulcast with adaptiveStream', () => {
         await page.evaluate(() => (globalThis as PageGlobal).lkTest.resizeVideo(1280, 720));
         await playsAt('1280x720');
         await page.evaluate(() => (globalThis as PageGlobal).lkTest.resizeVideo(600, 340));
+        await playsAt('640x360');
+        // Hidden, the track is disabled: nothing is sent to it; shown again, it resumes.
+        const received = () => page.evaluate(() => (globalThis as PageGlobal).lkTest.framesReceived());
+        await page.evaluate(() => (globalThis as PageGlobal).lkTest.setVideoHidden(true));
+        await page.waitForTimeout(1000);
+        const hiddenFrom = await received();
+        await page.waitForTimeout(1000);
+        const hiddenTo = await received();
+        await page.evaluate(() => (globalThis as PageGlobal).lkTest.setVideoHidden(false));
+        await page.waitForTimeout(1500);
+        const shownTo = await received();
+        console.log(`simulcast: frames received while hidden ${hiddenTo - hiddenFrom} in 1 s, shown again ${shownTo - hiddenTo} in 1.5 s`);
+        expect(hiddenTo - hiddenFrom).toBeLessThanOrEqual(1);
+        expect(shownTo - hiddenTo).toBeGreaterThan(20);
         await playsAt('640x360');
         // A subscriber that asks nothing (the recorder) gets the full-size layer throughout.
         await waitFor(() => video.frames.length >= 30, '30 frames at the recorder', 10_000);

@@ -19,6 +19,10 @@ export interface LkTest {
   view(url: string, token: string, adaptive?: { width: number; height: number }): Promise<void>;
   /** Resizes the remote <video> (adaptiveStream tells the server). */
   resizeVideo(width: number, height: number): void;
+  /** Hides or shows the remote <video> (adaptiveStream disables the track while hidden). */
+  setVideoHidden(hidden: boolean): void;
+  /** Video frames received so far on the first remote video track (its inbound-rtp stats). */
+  framesReceived(): Promise<number>;
   /** Draws the first remote <video> onto a canvas and samples it; undefined until one plays. */
   sampleVideo(): PixelSample | undefined;
   disconnect(): Promise<void>;

@@ -43,6 +43,24 @@ window.lkTest = {
     video.style.width = `${width}px`;
     video.style.height = `${height}px`;
   },
+  setVideoHidden(hidden) {
+    const video = document.getElementById('remote-video') as HTMLVideoElement | null;
+    if (!video) throw new Error('no remote video yet');
+    video.style.display = hidden ? 'none' : '';
+  },
+  async framesReceived() {
+    for (const participant of room?.remoteParticipants.values() ?? []) {
+      for (const publication of participant.videoTrackPublications.values()) {
+        const stats = await publication.track?.receiver?.getStats();
+        let frames = 0;
+        stats?.forEach((s: { type: string; framesReceived?: number }) => {
+          if (s.type === 'inbound-rtp') frames += s.framesReceived ?? 0;
+        });
+        return frames;
+      }
+    }
+    return 0;
+  },
   sampleVideo() {
     const video = document.getElementById('remote-video') as HTMLVideoElement | null;
     if (!video || video.videoWidth === 0 || video.readyState < 2) return undefined;
