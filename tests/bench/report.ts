@@ -329,7 +329,7 @@ export function renderMarkdown(results: BenchResults): string {
     '- *real time*: fps in and out within 2% of the rate, every file complete and as long as the time recorded.',
     '- *A/V offset*: beep onset minus flash onset in the recorded files, every marker of every file, except those whose flash comes right after dropped frames (it may have begun in them: late by whole frames; counted with the drops).',
     '- *first frame*: from calling start() to the first received (non-black) frame written into ffmpeg\'s pipe.',
-    s ? `  Of that, median per N: start() returned after ${s.runs.map((r) => r.firstFrameMs.startReturned).join(' / ')} ms; first frame from rtc-node at ${s.runs.map((r) => r.firstFrameMs.receivedMedian).join(' / ')} ms (the replay sends a keyframe every 1 s and can't answer a PLI, so up to 1 s of that is waiting for one); the timeline then holds frames for its 300 ms latency.` : '',
+    s ? `  Of that, median per N: start() returned after ${s.runs.map((r) => r.firstFrameMs.startReturned).join(' / ')} ms; first frame from rtc-node at ${s.runs.map((r) => r.firstFrameMs.receivedMedian).join(' / ')} ms (the replay answers a new subscriber's keyframe request at once, as a live encoder does); the timeline then holds frames for its 300 ms latency.` : '',
     '- *floor*: one `ffmpeg -re` per stream decoding the replay\'s own VP8 + Opus file and encoding with the',
     '  app\'s arguments (buildMp4EncoderArgs), `-threads` included (x264ThreadsFor: the i-th encoder gets cores / i).',
     floorArgs ? `  Floor command: \`ffmpeg ${floorArgs}\`` : '',
