@@ -537,13 +537,16 @@ export class RecordingService {
       clearInterval(session.timer);
       for (const pending of session.pendingAudio.values()) clearTimeout(pending.timer);
       session.pendingAudio.clear();
+      // Leave the room first: nothing after the stop goes into the files, and the encoders get
+      // the CPU that decoding the room took to finish theirs (on a machine short of it, they
+      // could not within their exit timeout while the room still came in: 7 of 8 files cut).
+      await session.connection.close();
       // Files end cleanly here (the reason goes to the user as a notice, not into file rows).
       await Promise.all([...session.files.values()].map((f) => this.finishFile(session, f, null)));
       // Opening files and files already finishing (a crash, a leaver) are waited for too.
       await Promise.allSettled([...session.opening.values()]);
       await Promise.all([...session.files.values()].map((f) => this.finishFile(session, f, null)));
       await Promise.all([...session.finishing]);
-      await session.connection.close();
       endSession(this.deps.db, session.id, this.now());
       this.sessions.delete(session.id);
       if (reason) this.deps.events.emit('app.notice', { level: 'warning', code: null, message: reason, at: this.now() });

@@ -196,7 +196,7 @@ async function recordRun(n: number, srv: { url: string; apiKey: string; apiSecre
   const threadsB = readThreads(recorder.pid);
   const serverB = readProc(server!.pid);
   const windowSec = (performance.now() - aAt) / 1000;
-  const stopped = await recorder.request<{ stopTookMs: number; files: { path: string; elapsedMs: number | null; result: { status: string; durationSec: number } | null }[] }>('stop', {}, 180_000);
+  const stopped = await recorder.request<{ stopTookMs: number; files: { path: string; elapsedMs: number | null; result: { status: string; durationSec: number; error?: string | null } | null }[] }>('stop', {}, 180_000);
   await removeRoom(room);
 
   const delta = cpuDelta(treeA, treeB);
@@ -220,6 +220,8 @@ async function recordRun(n: number, srv: { url: string; apiKey: string; apiSecre
     const markers = soakSec && i > 0 ? [] : await avMarkers(toolchain, f.path).catch(() => []);
     fileStats.push({
       status: f.result?.status ?? 'unknown',
+      // Why a file is not complete (an encoder that died, frames missing), as the app records it.
+      ...(f.result?.error ? { error: f.result.error } : {}),
       wallSec: (f.elapsedMs ?? 0) / 1000,
       durationSec: probe?.durationSec ?? 0,
       videoSec: video?.durationSec ?? 0,

@@ -10,6 +10,7 @@ import { RoomServiceClient } from 'livekit-server-sdk';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LibraryItem, Notice, RecordingSessionView } from '../../preload/contract';
 import { locateFfmpeg, type FfmpegToolchain } from '../../native/ffmpeg';
+import { createFileRecorder } from '../../main/recording/file-recorder';
 import { makeTestApp, trustedCaller } from '../helpers/haven-app';
 import { startTarget, uniqueRoom, waitFor, type Target } from '../sfu/harness';
 import {
@@ -147,6 +148,41 @@ describe('recordings as the room changes', () => {
       expect(history!.participants.find((p) => p.identity === 'alice')!.leftAt).not.toBeNull();
     } finally {
       await Promise.all(pubs.map((p) => p.stop()));
+      await ctx.close();
+    }
+  });
+
+  it('leaves the room when stopped, before it finishes the files', async () => {
+    // The encoders finish with the machine to themselves: while the room still came in, 8
+    // streams on 2 cores left 7 of 8 encoders unfinished at their exit timeout (killed, files cut).
+    const room = uniqueRoom('stop');
+    const rooms = new RoomServiceClient(target.httpUrl, target.apiKey, target.apiSecret);
+    const recorderInRoomAtFinish: boolean[] = [];
+    const ctx = makeTestApp({}, {
+      createRecorder: async (spec) => {
+        const recorder = await createFileRecorder(spec);
+        const stop = recorder.stop.bind(recorder);
+        recorder.stop = async () => {
+          const participants = await rooms.listParticipants(room);
+          recorderInRoomAtFinish.push(participants.some((p) => p.identity === `rec-${room}`));
+          return stop();
+        };
+        return recorder;
+      },
+    });
+    const pub = publish(room, { identity: 'cam', durationS: 30 });
+    try {
+      await pub.ready;
+      const session = await startRecording(ctx, room);
+      await waitFor(() => library(ctx).length === 1, 'the camera file', 10_000);
+      await sleep(2000);
+      await ctx.dispatch('recording.stop', { sessionId: session.sessionId }, trustedCaller);
+      expect(recorderInRoomAtFinish).toEqual([false]);
+      const [item] = library(ctx);
+      expect(item!.status).toBe('complete');
+      await assertPlaysToEnd(item!.path);
+    } finally {
+      await pub.stop();
       await ctx.close();
     }
   });
