@@ -67,13 +67,19 @@ export interface RecorderConnectionOptions {
 }
 
 /**
- * How often delays are read in the {@link STARTUP_STATS_WINDOW_MS} after a track starts: a
- * file's first audio waits for its track's first reading (RecordingTimeline.awaitAudioDelay),
- * and the jitter buffer grows over its first half second (by 40-60 ms here), so readings that
- * far apart still trail it.
+ * How often delays are read after a track starts until it has its first reading: a file's
+ * first audio waits for that reading (RecordingTimeline.awaitAudioDelay).
  */
 export const STARTUP_STATS_INTERVAL_MS = 100;
-export const STARTUP_STATS_WINDOW_MS = 2000;
+/**
+ * Then, until {@link STARTUP_STATS_WINDOW_MS} after the start, every this often: the jitter
+ * buffer grows over a track's first half second (by 40-60 ms here) and readings 500 ms apart
+ * would trail it. Not every 100 ms: each read takes every track's stats (rtc-node has no
+ * per-track read) and costs the event loop; 100 ms for 2 s after each track start bunched
+ * frames enough to drop 11-15 of 300 of another camera's.
+ */
+export const STARTUP_FOLLOW_INTERVAL_MS = 200;
+export const STARTUP_STATS_WINDOW_MS = 1000;
 
 /**
  * The recorder's own connection to a room through @livekit/rtc-node: subscribes to everything,
@@ -88,6 +94,8 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   /** When the pending stats read is due; reads come often until `statsFastUntil`. */
   private statsDueAt = Infinity;
   private statsFastUntil = 0;
+  /** Tracks started and not yet given a delay: reads come often only while there are some. */
+  private readonly awaitingDelay = new Set<string>();
   private scheduleStats: ((inMs: number) => void) | null = null;
   private readonly videoBuffers = new Map<string, { jitterBufferDelay: number; jitterBufferEmittedCount: number }>();
   private readonly audioEstimators = new Map<string, AudioDelayEstimator>();
@@ -198,6 +206,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     this.closeStream(info.sid);
     // Its delay is read soon and often for a while: its file may be waiting for it.
     this.statsFastUntil = this.now() + STARTUP_STATS_WINDOW_MS;
+    this.awaitingDelay.add(info.sid);
     this.scheduleStats?.(STARTUP_STATS_INTERVAL_MS);
     this.emit('trackStarted', info);
     if (info.kind === 'video') {
@@ -262,6 +271,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     this.videoBuffers.delete(sid);
     this.audioEstimators.delete(sid);
     this.delays.delete(sid);
+    this.awaitingDelay.delete(sid);
     void reader?.cancel().catch(() => undefined);
   }
 
@@ -278,6 +288,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     const audio = this.audioEstimators;
     const report = (sid: string, delayMs: number, transient: boolean) => {
       this.delays.set(sid, { delayMs, transient });
+      this.awaitingDelay.delete(sid);
       this.emit('trackDelay', sid, delayMs, transient);
     };
     // The longest this process stood still between readings (a starved machine stops all of
@@ -332,6 +343,8 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
       }
     };
     const fastInterval = Math.min(interval, STARTUP_STATS_INTERVAL_MS);
+    const followInterval = Math.min(interval, STARTUP_FOLLOW_INTERVAL_MS);
+    const next = () => (this.now() >= this.statsFastUntil ? interval : this.awaitingDelay.size > 0 ? fastInterval : followInterval);
     // One read at a time; the next is scheduled when it is done (or sooner by a track start).
     let reading = false;
     const tick = async () => {
@@ -342,7 +355,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
         await read();
       } finally {
         reading = false;
-        schedule(this.now() < this.statsFastUntil ? fastInterval : interval);
+        schedule(next());
       }
     };
     const schedule = (inMs: number) => {
@@ -353,7 +366,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     };
     this.scheduleStats = schedule;
     // Tracks that started while connecting are in their fast window already.
-    schedule(this.now() < this.statsFastUntil ? fastInterval : interval);
+    schedule(next());
   }
 
   private trackSidForInbound(trackIdentifier: string | undefined): string | null {
