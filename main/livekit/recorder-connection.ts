@@ -94,8 +94,6 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   /** When the pending stats read is due; reads come often until `statsFastUntil`. */
   private statsDueAt = Infinity;
   private statsFastUntil = 0;
-  /** Tracks started and not yet given a delay: reads come often only while there are some. */
-  private readonly awaitingDelay = new Set<string>();
   private scheduleStats: ((inMs: number) => void) | null = null;
   private readonly videoBuffers = new Map<string, { jitterBufferDelay: number; jitterBufferEmittedCount: number }>();
   private readonly audioEstimators = new Map<string, AudioDelayEstimator>();
@@ -206,7 +204,6 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     this.closeStream(info.sid);
     // Its delay is read soon and often for a while: its file may be waiting for it.
     this.statsFastUntil = this.now() + STARTUP_STATS_WINDOW_MS;
-    this.awaitingDelay.add(info.sid);
     this.scheduleStats?.(STARTUP_STATS_INTERVAL_MS);
     this.emit('trackStarted', info);
     if (info.kind === 'video') {
@@ -271,7 +268,6 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     this.videoBuffers.delete(sid);
     this.audioEstimators.delete(sid);
     this.delays.delete(sid);
-    this.awaitingDelay.delete(sid);
     void reader?.cancel().catch(() => undefined);
   }
 
@@ -288,7 +284,6 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     const audio = this.audioEstimators;
     const report = (sid: string, delayMs: number, transient: boolean) => {
       this.delays.set(sid, { delayMs, transient });
-      this.awaitingDelay.delete(sid);
       this.emit('trackDelay', sid, delayMs, transient);
     };
     // The longest this process stood still between readings (a starved machine stops all of
@@ -344,7 +339,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     };
     const fastInterval = Math.min(interval, STARTUP_STATS_INTERVAL_MS);
     const followInterval = Math.min(interval, STARTUP_FOLLOW_INTERVAL_MS);
-    const next = () => (this.now() >= this.statsFastUntil ? interval : this.awaitingDelay.size > 0 ? fastInterval : followInterval);
+    const next = () => (this.now() >= this.statsFastUntil ? interval : this.awaitsDelay() ? fastInterval : followInterval);
     // One read at a time; the next is scheduled when it is done (or sooner by a track start).
     let reading = false;
     const tick = async () => {
@@ -367,6 +362,12 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     this.scheduleStats = schedule;
     // Tracks that started while connecting are in their fast window already.
     schedule(next());
+  }
+
+  /** Whether a track started and has no delay yet (reads then come often: its file may wait). */
+  private awaitsDelay(): boolean {
+    for (const sid of this.streams.keys()) if (!this.delays.has(sid)) return true;
+    return false;
   }
 
   private trackSidForInbound(trackIdentifier: string | undefined): string | null {

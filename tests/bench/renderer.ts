@@ -196,7 +196,10 @@ export async function measureGrid(options: GridOptions): Promise<GridResult> {
     const deltas = cpuDelta(treeBefore, treeAfter);
     const chromiumCpu = deltas.reduce((sum, s) => sum + s.cpuSec, 0);
     const byKind = new Map<string, number>();
-    for (const s of deltas) byKind.set(processKind(s.pid), (byKind.get(processKind(s.pid)) ?? 0) + s.cpuSec);
+    for (const s of deltas) {
+      const kind = processKind(s.pid);
+      byKind.set(kind, (byKind.get(kind) ?? 0) + s.cpuSec);
+    }
     const fps = tiles.map((t) => t.painted);
     const sorted = [...fps].sort((a, b) => a - b);
     await browser.close();

@@ -154,7 +154,6 @@ function sweepRows(results: BenchResults): string[] {
 function gridRows(results: BenchResults): string[] {
   const r = results.renderer;
   if (!r) return ['(no renderer run yet)'];
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   return table(
     ['tiles', 'publishers', 'received (tiles at each size)', 'painted fps per tile min / median', 'replaced unpainted (median per tile)', 'received / decoded per tile', 'Chromium CPU (% of a core, all processes)', 'page main thread', 'server CPU', 'target'],
     r.grids.map((g) => [
@@ -162,7 +161,7 @@ function gridRows(results: BenchResults): string[] {
       g.inboundVideo?.sizes ? `${g.tileSize}@${r.fps} simulcast (½, ¼)` : `${g.tileSize}@${r.fps}`,
       g.inboundVideo?.sizes ? Object.entries(g.inboundVideo.sizes).map(([size, n]) => `${size} × ${n}`).join(', ') : '—',
       g.error ? `failed: ${g.error}` : `${g.fpsMin} / ${g.fpsMedian}`,
-      g.error || !g.playbackQualityPerTile ? '—' : `${median(g.playbackQualityPerTile.map((q) => q.droppedFps))} fps`,
+      g.error || !g.playbackQualityPerTile ? '—' : `${round1(median(g.playbackQualityPerTile.map((q) => q.droppedFps)))} fps`,
       g.error || !g.inboundVideo ? '—' : `${g.inboundVideo.receivedFps} / ${g.inboundVideo.decodedFps} fps`,
       g.error
         ? '—'

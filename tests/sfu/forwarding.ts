@@ -114,9 +114,10 @@ export function selectLayer(layers: readonly TrackLayer[], settings: DownTrackSe
  * which mean something else on the subscriber's connection.
  */
 export class DownTrackForwarder {
-  private current: { layer: TrackLayer; stop: () => void } | null = null;
+  /** The layer forwarded now; null before the first and while disabled. */
+  private current: LayerSubscription | null = null;
   /** The layer being switched to, forwarded from its first keyframe on. */
-  private next: { layer: TrackLayer; stop: () => void } | null = null;
+  private next: LayerSubscription | null = null;
   private settings: DownTrackSettings = {};
   /** Added to the forwarded layer's sequence numbers to keep one run across switches. */
   private seqOffset = 0;
@@ -137,7 +138,7 @@ export class DownTrackForwarder {
     this.stopRtcp = () => rtcp.unSubscribe();
   }
 
-  /** The layer forwarded now (or last, while paused). */
+  /** The layer forwarded now; null before the first packet of a switch and while disabled. */
   get layer(): TrackLayer | null {
     return this.current?.layer ?? null;
   }
@@ -151,18 +152,17 @@ export class DownTrackForwarder {
       return;
     }
     const wanted = selectLayer(this.layers, this.settings);
-    if (this.next?.layer === wanted || (this.current?.layer === wanted && !this.next)) return;
+    if (this.next?.layer === wanted) return;
     this.next?.stop();
     this.next = null;
     if (this.current?.layer === wanted) return;
+    const subscription = this.subscribe(wanted);
     if (this.current || this.lastSeq !== null || this.layers.length > 1) {
       // A new layer, or resuming: start at a keyframe (a decoder can't take it mid-stream).
-      const pending = { layer: wanted, stop: () => {} };
-      pending.stop = wanted.feed.subscribe((packet) => this.onNextPacket(pending, packet));
-      this.next = pending;
+      this.next = subscription;
       wanted.feed.requestKeyframe();
     } else {
-      this.start(wanted);
+      this.current = subscription;
     }
   }
 
@@ -177,22 +177,22 @@ export class DownTrackForwarder {
     this.stopRtcp();
   }
 
-  private start(layer: TrackLayer): void {
-    const current = { layer, stop: () => {} };
-    current.stop = layer.feed.subscribe((packet) => this.send(packet));
-    this.current = current;
+  private subscribe(layer: TrackLayer): LayerSubscription {
+    const subscription: LayerSubscription = { layer, stop: () => {} };
+    subscription.stop = layer.feed.subscribe((packet) => this.onPacket(subscription, packet));
+    return subscription;
   }
 
-  private onNextPacket(pending: { layer: TrackLayer; stop: () => void }, packet: RtpPacket): void {
-    if (this.next !== pending) return;
-    if (pending.layer.feed.kind === 'video' && !isVp8KeyframeStart(packet.payload)) return;
-    this.current?.stop();
-    this.next = null;
-    this.current = pending;
-    // Continue the sequence right after the last packet sent.
-    this.seqOffset = this.lastSeq === null ? 0 : (this.lastSeq + 1 - packet.header.sequenceNumber) & 0xffff;
-    pending.stop();
-    this.start(pending.layer);
+  private onPacket(from: LayerSubscription, packet: RtpPacket): void {
+    if (from !== this.current) {
+      if (from !== this.next) return;
+      if (from.layer.feed.kind === 'video' && !isVp8KeyframeStart(packet.payload)) return;
+      // The new layer's keyframe: switch, continuing the sequence right after the last packet sent.
+      this.current?.stop();
+      this.current = from;
+      this.next = null;
+      this.seqOffset = this.lastSeq === null ? 0 : (this.lastSeq + 1 - packet.header.sequenceNumber) & 0xffff;
+    }
     this.send(packet);
   }
 
@@ -211,6 +211,11 @@ export class DownTrackForwarder {
     );
     this.sender.sendRtp(copy).catch(() => undefined); // a closing transport rejects; nothing to do
   }
+}
+
+interface LayerSubscription {
+  readonly layer: TrackLayer;
+  stop: () => void;
 }
 
 /** Whether an RTP payload starts a VP8 keyframe (RFC 7741 payload descriptor, then the P bit). */
