@@ -67,19 +67,13 @@ export interface RecorderConnectionOptions {
 }
 
 /**
- * How often delays are read after a track starts until it has its first reading: a file's
- * first audio waits for that reading (RecordingTimeline.awaitAudioDelay).
+ * How often delays are read in the {@link STARTUP_STATS_WINDOW_MS} after a track starts: a
+ * file's first audio waits for its track's first reading (RecordingTimeline.awaitAudioDelay),
+ * and the jitter buffer grows over its first half second (by 40-60 ms here), so readings that
+ * far apart still trail it.
  */
 export const STARTUP_STATS_INTERVAL_MS = 100;
-/**
- * Then, until {@link STARTUP_STATS_WINDOW_MS} after the start, every this often: the jitter
- * buffer grows over a track's first half second (by 40-60 ms here) and readings 500 ms apart
- * would trail it. Not every 100 ms: each read takes every track's stats (rtc-node has no
- * per-track read) and costs the event loop; 100 ms for 2 s after each track start bunched
- * frames enough to drop 11-15 of 300 of another camera's.
- */
-export const STARTUP_FOLLOW_INTERVAL_MS = 200;
-export const STARTUP_STATS_WINDOW_MS = 1000;
+export const STARTUP_STATS_WINDOW_MS = 2000;
 
 /**
  * The recorder's own connection to a room through @livekit/rtc-node: subscribes to everything,
@@ -338,8 +332,6 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
       }
     };
     const fastInterval = Math.min(interval, STARTUP_STATS_INTERVAL_MS);
-    const followInterval = Math.min(interval, STARTUP_FOLLOW_INTERVAL_MS);
-    const next = () => (this.now() >= this.statsFastUntil ? interval : this.awaitsDelay() ? fastInterval : followInterval);
     // One read at a time; the next is scheduled when it is done (or sooner by a track start).
     let reading = false;
     const tick = async () => {
@@ -350,7 +342,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
         await read();
       } finally {
         reading = false;
-        schedule(next());
+        schedule(this.now() < this.statsFastUntil ? fastInterval : interval);
       }
     };
     const schedule = (inMs: number) => {
@@ -361,13 +353,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     };
     this.scheduleStats = schedule;
     // Tracks that started while connecting are in their fast window already.
-    schedule(next());
-  }
-
-  /** Whether a track started and has no delay yet (reads then come often: its file may wait). */
-  private awaitsDelay(): boolean {
-    for (const sid of this.streams.keys()) if (!this.delays.has(sid)) return true;
-    return false;
+    schedule(this.now() < this.statsFastUntil ? fastInterval : interval);
   }
 
   private trackSidForInbound(trackIdentifier: string | undefined): string | null {

@@ -156,8 +156,9 @@ describe('RecordingService', () => {
   // 60 ms. Frames lost anywhere (the publishers' encoders drop some when the machine is busy)
   // are bounded at 8% (15 of 298 in a clean-clone run, 10 of them never reaching the recorder:
   // ticks repeated for want of a frame); the recorder's own drops at 6%: 1-5 of 300 in most runs
-  // here, 11-15 in about one of three (session 8, with the code before and after it changed the
-  // stats reads: one whole-room stats read stalls the event loop and frames bunch), 7 once on a
+  // here, 11-15 in about one of three (session 8: the 100 ms whole-room stats reads for 2 s after
+  // each track start stall the event loop and frames bunch; reading less often put a joiner's
+  // first marker 47-53 ms off, so they stay), 7 once on a
   // clean-clone run where most gaps fell in the file's first second, while decoders and ffmpegs start.
   it('keeps audio and video of that recording in sync at every sync marker, and its frames', () => {
     expect(aliceSync, 'the recording test ran').toBeDefined();

@@ -112,7 +112,7 @@ describe('livekit-client in Chromium', () => {
 
 describe('simulcast with adaptiveStream', () => {
   it.skipIf(realServer)(
-    "sends the layer covering the <video>'s size, switching at a keyframe as it is resized, nothing while it is hidden; rtc-node gets the full size",
+    "sends the layer covering the <video>'s size, switching at a keyframe as it is resized, nothing while it is hidden; rtc-node gets the full size (simulcast replay: needs our server)",
     async () => {
       const room = uniqueRoom('simulcast');
       const replay = await target.local!.addReplayParticipant({ room, identity: 'cam', width: 1280, height: 720, fps: 30, seconds: 4, simulcast: true });
