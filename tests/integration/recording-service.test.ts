@@ -155,11 +155,10 @@ describe('RecordingService', () => {
   // -20..+38 ms (issue 6's note). So: the first marker within 100 ms, every later one within
   // 60 ms. Frames lost anywhere (the publishers' encoders drop some when the machine is busy)
   // are bounded at 8% (15 of 298 in a clean-clone run, 10 of them never reaching the recorder:
-  // ticks repeated for want of a frame); the recorder's own drops at 6%: 1-5 of 300 in most runs
-  // here, 11-15 in about one of three (session 8: the 100 ms whole-room stats reads for 2 s after
-  // each track start stall the event loop and frames bunch; reading less often put a joiner's
-  // first marker 47-53 ms off, so they stay), 7 once on a
-  // clean-clone run where most gaps fell in the file's first second, while decoders and ffmpegs start.
+  // ticks repeated for want of a frame); the recorder's own drops at 4%: 2, 2, 5, 5, 2, 2 of 300
+  // in six runs here (session 9). They were 2-20 (20 failed a 6% bound) while a video delay was
+  // read over each 100 ms of the fast reads after a track starts: each rise of that noisy reading
+  // moved the next frames onto a tick that had one (VIDEO_DELAY_MIN_FRAMES, recorder-connection.ts).
   it('keeps audio and video of that recording in sync at every sync marker, and its frames', () => {
     expect(aliceSync, 'the recording test ran').toBeDefined();
     const { offsets, frames, missingFrames } = aliceSync!;
@@ -167,7 +166,7 @@ describe('RecordingService', () => {
     offsets.forEach((m, i) => expect(Math.abs(m.offset), `marker at ${m.at.toFixed(1)} s`).toBeLessThanOrEqual(i === 0 ? 0.1 : 0.06));
     expect(missingFrames / frames).toBeLessThan(0.08);
     expect(aliceDropped).toBeGreaterThanOrEqual(0);
-    expect(aliceDropped / frames).toBeLessThan(0.06);
+    expect(aliceDropped / frames).toBeLessThan(0.04);
   });
 
   it('refuses to start with a clear error when ffmpeg is missing, before joining', async () => {

@@ -1,0 +1,71 @@
+/**
+ * The recorder's connection (main/livekit/recorder-connection.ts) against a LiveKit server: how
+ * it reads the delays that keep a file's audio and video in sync. Run inside the network
+ * namespace: tests/netns-run npx vitest run tests/integration/recorder-connection.test.ts
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  RecorderConnection,
+  STARTUP_STATS_INTERVAL_MS,
+  STARTUP_STATS_WINDOW_MS,
+  VIDEO_DELAY_MIN_FRAMES,
+} from '../../main/livekit/recorder-connection';
+import { mintToken, startTarget, uniqueRoom, waitFor, type Target } from '../sfu/harness';
+import { spawnPublisher } from '../sfu/spawn-publisher';
+
+let target: Target;
+
+beforeAll(async () => {
+  target = await startTarget();
+});
+
+afterAll(async () => {
+  await target?.close();
+});
+
+describe('RecorderConnection', () => {
+  it('reads a new video track\'s delay at once, then over at least VIDEO_DELAY_MIN_FRAMES frames, while its audio\'s is read fast', { timeout: 60_000 }, async () => {
+    const room = uniqueRoom('delays');
+    const publisher = spawnPublisher({ url: target.url, apiKey: target.apiKey, apiSecret: target.apiSecret, room, identity: 'alice', kind: 'camera', width: 640, height: 360, fps: 30 });
+    let connection: RecorderConnection | undefined;
+    try {
+      await publisher.ready;
+      const token = await mintToken(target, 'recorder', { room, canSubscribe: true, canPublish: false, hidden: true });
+      const kinds = new Map<string, 'audio' | 'video'>();
+      const frames: number[] = [];
+      let firstFrameAt: number | null = null;
+      const readings: { kind: 'audio' | 'video'; at: number; frames: number }[] = [];
+      connection = await RecorderConnection.connect(target.url, token);
+      connection.on('trackStarted', (info) => kinds.set(info.sid, info.kind));
+      connection.on('videoFrame', () => {
+        firstFrameAt ??= performance.now();
+        frames.push(performance.now());
+      });
+      connection.on('trackDelay', (sid) => {
+        const kind = kinds.get(sid);
+        if (kind) readings.push({ kind, at: performance.now(), frames: frames.length });
+      });
+      await waitFor(() => firstFrameAt !== null, 'a first video frame', 15_000);
+      // The fast reads' window, from the video track's start, and a little more.
+      await new Promise((r) => setTimeout(r, STARTUP_STATS_WINDOW_MS + 500));
+      const video = readings.filter((r) => r.kind === 'video');
+      const audio = readings.filter((r) => r.kind === 'audio' && r.at <= firstFrameAt! + STARTUP_STATS_WINDOW_MS);
+      console.log(`video delay readings at ${video.map((r) => `${Math.round(r.at - firstFrameAt!)} ms (${r.frames} frames)`).join(', ')}; audio readings in the window: ${audio.length}`);
+
+      // Reads are fast meanwhile: audio's come about every STARTUP_STATS_INTERVAL_MS.
+      expect(audio.length).toBeGreaterThanOrEqual(Math.floor(STARTUP_STATS_WINDOW_MS / STARTUP_STATS_INTERVAL_MS / 2));
+      // Video's first comes with the first reads (the timeline applies it to the frames it holds)...
+      expect(video.length).toBeGreaterThanOrEqual(2);
+      expect(video[0]!.at - firstFrameAt!).toBeLessThan(4 * STARTUP_STATS_INTERVAL_MS);
+      // ...and each later one averages at least VIDEO_DELAY_MIN_FRAMES more frames: no reading
+      // comes before that many have been delivered since the last (a few may still sit in the
+      // decoder: the jitter buffer counts them when they leave it).
+      for (let i = 1; i < video.length; i++) {
+        expect(video[i]!.frames - video[i - 1]!.frames, `reading ${i}`).toBeGreaterThanOrEqual(VIDEO_DELAY_MIN_FRAMES - 3);
+      }
+    } finally {
+      await connection?.close();
+      await publisher.stop();
+    }
+  });
+});
