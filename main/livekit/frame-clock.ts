@@ -5,29 +5,58 @@
  * network delivered it. Frames of a 30 fps stream then stay 33 ms apart and each gets its own
  * tick of the file, instead of two sharing one and the next repeating.
  *
- * The offset between the clocks is the smallest `arrival - timestamp` seen (delivery can be
- * late, never early), over the current and the previous window, so it follows if the clocks
- * drift apart instead of holding on to an old value.
+ * libwebrtc's clock is the system's monotonic clock (rtc::TimeMicros: CLOCK_MONOTONIC on
+ * Linux), the one `process.hrtime` reads, so when our clock is `performance.now()` the offset
+ * between the two is known exactly (`knownOffsetMs`, see {@link monotonicOffsetMs}): measured
+ * with rtc-node 1.1 here, frames reach JavaScript 3-10 ms before their stamp. A frame that waited
+ * behind others in rtc-node's event queue (the JavaScript thread busy: ffmpegs starting, a
+ * burst of frames after a stall) is then still placed where it belongs; learning the offset
+ * from arrivals instead would take that wait as the offset whenever the first frames are late,
+ * and put the next seconds of video late by it (300 ms at three streams on two cores).
+ *
+ * Without a known offset (an injected clock), or if the stamps turn out to be on another clock
+ * (further than `maxKnownSkewMs` from arrival), the offset is learned: the smallest
+ * `arrival - timestamp` seen (delivery can be late, never early), over the current and the
+ * previous window, so it follows if the clocks drift apart instead of holding on to an old value.
  */
 export class FrameClock {
   private current = Infinity;
   private previous = Infinity;
   private windowStart: number | undefined;
+  private knownOffsetMs: number | null;
 
   /**
-   * @param windowMs how long one window of the minimum lasts
-   * @param maxLateMs a frame stamped further behind its arrival than this (after the offset)
-   *   is placed by its arrival: the stamps went wrong, not the delivery
+   * @param windowMs how long one window of the learned minimum lasts
+   * @param maxLateMs with a learned offset, a frame stamped further behind its arrival than
+   *   this (after the offset) is placed by its arrival: the stamps went wrong, not the delivery
+   * @param knownOffsetMs our clock minus WebRTC's (in ms), when they are the same clock
+   * @param maxKnownSkewMs a frame that arrives this much later (or a tenth of it earlier) than
+   *   its stamp by the known offset says the stamps are not on that clock: learn it instead
    */
   constructor(
     private readonly windowMs = 1_000,
     private readonly maxLateMs = 250,
-  ) {}
+    knownOffsetMs: number | null = null,
+    private readonly maxKnownSkewMs = 10_000,
+  ) {
+    this.knownOffsetMs = knownOffsetMs;
+  }
+
+  /** Whether frames are placed by the known offset (false once it has been given up). */
+  get usesKnownOffset(): boolean {
+    return this.knownOffsetMs !== null;
+  }
 
   /** Our-clock time for a frame stamped `timestampUs` that arrived at `arrivalMs`. */
   place(timestampUs: bigint | number, arrivalMs: number): number {
     const timestampMs = Number(timestampUs) / 1000;
     if (!Number.isFinite(timestampMs) || timestampMs <= 0) return arrivalMs;
+    if (this.knownOffsetMs !== null) {
+      const due = timestampMs + this.knownOffsetMs;
+      const lateMs = arrivalMs - due;
+      if (lateMs <= this.maxKnownSkewMs && lateMs >= -this.maxKnownSkewMs / 10) return due;
+      this.knownOffsetMs = null;
+    }
     if (this.windowStart === undefined || arrivalMs - this.windowStart >= this.windowMs) {
       this.previous = this.current;
       this.current = Infinity;
@@ -37,4 +66,24 @@ export class FrameClock {
     const placed = timestampMs + Math.min(this.current, this.previous);
     return arrivalMs - placed > this.maxLateMs ? arrivalMs : placed;
   }
+}
+
+/**
+ * `performance.now()` minus the monotonic clock `process.hrtime` reads (libwebrtc's), in ms:
+ * the known offset of a {@link FrameClock} whose arrivals are `performance.now()`.
+ */
+export function monotonicOffsetMs(): number {
+  // Read back to back; the pair that took least time between them is the closest.
+  let best = Infinity;
+  let offset = 0;
+  for (let i = 0; i < 5; i++) {
+    const before = performance.now();
+    const mono = Number(process.hrtime.bigint()) / 1e6;
+    const after = performance.now();
+    if (after - before < best) {
+      best = after - before;
+      offset = (before + after) / 2 - mono;
+    }
+  }
+  return offset;
 }

@@ -17,7 +17,7 @@ import {
 } from '@livekit/rtc-node';
 import type { I420Image } from '../recording/i420-image';
 import { AudioDelayEstimator, jitterBufferDelayMs } from './audio-lag';
-import { FrameClock } from './frame-clock';
+import { FrameClock, monotonicOffsetMs } from './frame-clock';
 import type { PcmFrame } from '../recording/timeline';
 
 /** The sources a participant can publish, as the recorder groups them into files. */
@@ -95,6 +95,8 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   private readonly streams = new Map<string, VideoStream | AudioStream>();
   private readonly readers = new Map<string, ReadableStreamDefaultReader<unknown>>();
   private readonly now: () => number;
+  /** `now()` minus libwebrtc's clock, when `now` is performance.now() (see FrameClock). */
+  private readonly monotonicOffsetMs: number | null;
   private statsTimer: NodeJS.Timeout | null = null;
   /** When the pending stats read is due; reads come often until `statsFastUntil`. */
   private statsDueAt = Infinity;
@@ -109,6 +111,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   private constructor(private readonly options: RecorderConnectionOptions) {
     super();
     this.now = options.now ?? (() => performance.now());
+    this.monotonicOffsetMs = options.now ? null : monotonicOffsetMs();
     // rtc-node adds a listener to the Room per track; a room of six with camera and microphone
     // passes Node's default of 10 and would log a leak warning.
     this.room.setMaxListeners(0);
@@ -226,7 +229,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   }
 
   private pumpVideo(sid: string, stream: VideoStream): Promise<void> {
-    const clock = new FrameClock();
+    const clock = new FrameClock(undefined, undefined, this.monotonicOffsetMs);
     return this.pump(sid, stream, (event) => {
       const at = clock.place(event.timestampUs, this.now());
       const frame =

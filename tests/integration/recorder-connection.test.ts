@@ -16,7 +16,8 @@ import { spawnPublisher } from '../sfu/spawn-publisher';
 let target: Target;
 
 beforeAll(async () => {
-  target = await startTarget();
+  // In its own process: a test here stops this one's event loop, which must not stop the server's.
+  target = await startTarget({ ownProcess: true });
 });
 
 afterAll(async () => {
@@ -62,6 +63,41 @@ describe('RecorderConnection', () => {
       // decoder: the jitter buffer counts them when they leave it).
       for (let i = 1; i < video.length; i++) {
         expect(video[i]!.frames - video[i - 1]!.frames, `reading ${i}`).toBeGreaterThanOrEqual(VIDEO_DELAY_MIN_FRAMES - 3);
+      }
+    } finally {
+      await connection?.close();
+      await publisher.stop();
+    }
+  });
+
+  it('places video by libwebrtc\'s own clock: frames that wait behind a busy event loop keep their times', { timeout: 60_000 }, async () => {
+    const room = uniqueRoom('clock');
+    const publisher = spawnPublisher({ url: target.url, apiKey: target.apiKey, apiSecret: target.apiSecret, room, identity: 'alice', kind: 'camera', width: 640, height: 360, fps: 30 });
+    let connection: RecorderConnection | undefined;
+    try {
+      await publisher.ready;
+      const token = await mintToken(target, 'recorder', { room, canSubscribe: true, canPublish: false, hidden: true });
+      const frames: { at: number; received: number }[] = [];
+      connection = await RecorderConnection.connect(target.url, token);
+      connection.on('videoFrame', (_sid, _frame, at) => {
+        frames.push({ at, received: performance.now() });
+        // The event loop busy for 600 ms after the 30th frame: the next ones queue up in
+        // rtc-node and reach JavaScript all at once.
+        if (frames.length === 30) for (const end = performance.now() + 600; performance.now() < end; );
+      });
+      await waitFor(() => frames.length >= 60, '60 video frames', 15_000);
+      const first = frames[29]!;
+      const burst = frames.slice(30, 41);
+      console.log(`frames 31-41: received ${burst.map((f) => Math.round(f.received - first.received)).join(', ')} ms, placed at ${burst.map((f) => Math.round(f.at - first.at)).join(', ')} ms after the 30th`);
+      // They came together, 600 ms after the 30th...
+      expect(burst[0]!.received - first.received).toBeGreaterThan(500);
+      expect(burst.at(-1)!.received - burst[0]!.received).toBeLessThan(150);
+      // ...and are placed a frame apart, where they were due (learning the
+      // offset from arrivals placed those later than 250 ms at their arrival: all together).
+      for (let i = 1; i < burst.length; i++) {
+        const step = burst[i]!.at - burst[i - 1]!.at;
+        expect(step, `frame ${i + 31}`).toBeGreaterThan(15);
+        expect(step, `frame ${i + 31}`).toBeLessThan(60);
       }
     } finally {
       await connection?.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FrameClock } from '../../../main/livekit/frame-clock.js';
+import { FrameClock, monotonicOffsetMs } from '../../../main/livekit/frame-clock.js';
 
 describe('FrameClock', () => {
   it('places frames by their WebRTC timestamp, so a stalled event loop does not make them late', () => {
@@ -30,5 +30,35 @@ describe('FrameClock', () => {
     expect(clock.place(0n, 123)).toBe(123);
     clock.place(1_000_000n, 1_010);
     expect(clock.place(2_000_000n, 5_000)).toBe(5_000); // 3 s behind: the stamp is wrong
+  });
+
+  it('with the clocks\' offset known, places frames that reach it late from the start by their stamp', () => {
+    const offset = 5_000_000;
+    // The first 10 frames wait 300 ms behind others in the event queue (draining by 30 ms a
+    // frame), then come on time, 5 ms early, as rtc-node's do.
+    const arrivals = Array.from({ length: 20 }, (_, i) => 1_000 + i * 33.3 + offset + (i < 10 ? 300 - i * 30 : -5));
+    const stamps = arrivals.map((_, i) => BigInt(Math.round((1_000 + i * 33.3) * 1000)));
+    const known = new FrameClock(1_000, 250, offset);
+    const placed = stamps.map((stamp, i) => known.place(stamp, arrivals[i]!) - offset - 1_000);
+    placed.forEach((p, i) => expect(p, `frame ${i}`).toBeCloseTo(i * 33.3, 2));
+    expect(known.usesKnownOffset).toBe(true);
+    // Learning the offset instead takes the first frame's wait for it: frames placed late.
+    const learned = new FrameClock(1_000, 250);
+    const learnedPlaced = stamps.map((stamp, i) => learned.place(stamp, arrivals[i]!) - offset - 1_000);
+    expect(learnedPlaced[1]! - 33.3).toBeGreaterThan(250);
+  });
+
+  it('gives the known offset up for a learned one when the stamps are on another clock', () => {
+    const clock = new FrameClock(1_000, 250, 5_000_000, 10_000);
+    // Stamps 20 s off our clock by the known offset: not the same clock.
+    expect(clock.place(1_000_000n, 5_000_000 + 21_000)).toBe(5_000_000 + 21_000);
+    expect(clock.usesKnownOffset).toBe(false);
+    expect(clock.place(1_033_000n, 5_000_000 + 21_040)).toBe(5_000_000 + 21_033);
+  });
+
+  it('knows the offset of performance.now() from the monotonic clock libwebrtc stamps with', () => {
+    const offset = monotonicOffsetMs();
+    const mono = Number(process.hrtime.bigint()) / 1e6;
+    expect(Math.abs(performance.now() - mono - offset)).toBeLessThan(1);
   });
 });
