@@ -14,8 +14,11 @@
  * from arrivals instead would take that wait as the offset whenever the first frames are late,
  * and put the next seconds of video late by it (300 ms at three streams on two cores).
  *
- * Without a known offset (an injected clock), or if the stamps turn out to be on another clock
- * (further than `maxKnownSkewMs` from arrival), the offset is learned: the smallest
+ * Not on Windows, where libwebrtc's clock is timeGetTime() and `process.hrtime` is
+ * QueryPerformanceCounter: both count from boot, but at different resolutions, so they may be
+ * apart by more than a frame. Without a known offset (there, or with an injected clock), or if
+ * the stamps turn out to be on another clock (a frame more than `maxKnownLateMs` late or
+ * `maxKnownEarlyMs` early by it), the offset is learned: the smallest
  * `arrival - timestamp` seen (delivery can be late, never early), over the current and the
  * previous window, so it follows if the clocks drift apart instead of holding on to an old value.
  */
@@ -30,14 +33,18 @@ export class FrameClock {
    * @param maxLateMs with a learned offset, a frame stamped further behind its arrival than
    *   this (after the offset) is placed by its arrival: the stamps went wrong, not the delivery
    * @param knownOffsetMs our clock minus WebRTC's (in ms), when they are the same clock
-   * @param maxKnownSkewMs a frame that arrives this much later (or a tenth of it earlier) than
-   *   its stamp by the known offset says the stamps are not on that clock: learn it instead
+   * @param maxKnownLateMs a frame that arrives this much later than its stamp by the known
+   *   offset says the stamps are not on that clock (a busy event loop delays frames by seconds
+   *   at most): learn it instead
+   * @param maxKnownEarlyMs likewise for a frame this much early (libwebrtc hands frames over a
+   *   few ms before their render time: 3-10 ms here)
    */
   constructor(
     private readonly windowMs = 1_000,
     private readonly maxLateMs = 250,
     knownOffsetMs: number | null = null,
-    private readonly maxKnownSkewMs = 10_000,
+    private readonly maxKnownLateMs = 10_000,
+    private readonly maxKnownEarlyMs = 200,
   ) {
     this.knownOffsetMs = knownOffsetMs;
   }
@@ -54,7 +61,7 @@ export class FrameClock {
     if (this.knownOffsetMs !== null) {
       const due = timestampMs + this.knownOffsetMs;
       const lateMs = arrivalMs - due;
-      if (lateMs <= this.maxKnownSkewMs && lateMs >= -this.maxKnownSkewMs / 10) return due;
+      if (lateMs <= this.maxKnownLateMs && lateMs >= -this.maxKnownEarlyMs) return due;
       this.knownOffsetMs = null;
     }
     if (this.windowStart === undefined || arrivalMs - this.windowStart >= this.windowMs) {
@@ -69,10 +76,12 @@ export class FrameClock {
 }
 
 /**
- * `performance.now()` minus the monotonic clock `process.hrtime` reads (libwebrtc's), in ms:
- * the known offset of a {@link FrameClock} whose arrivals are `performance.now()`.
+ * `performance.now()` minus the monotonic clock `process.hrtime` reads, in ms: the known offset
+ * of a {@link FrameClock} whose arrivals are `performance.now()`, where libwebrtc stamps frames
+ * on that clock (Linux: CLOCK_MONOTONIC; macOS: mach_absolute_time); null on Windows.
  */
-export function monotonicOffsetMs(): number {
+export function monotonicOffsetMs(platform: NodeJS.Platform = process.platform): number | null {
+  if (platform === 'win32') return null;
   // Read back to back; the pair that took least time between them is the closest.
   let best = Infinity;
   let offset = 0;

@@ -49,6 +49,10 @@ describe('FrameClock', () => {
   });
 
   it('gives the known offset up for a learned one when the stamps are on another clock', () => {
+    const early = new FrameClock(1_000, 250, 5_000_000, 10_000, 200);
+    // A frame 300 ms before its stamp by the known offset: not the same clock.
+    expect(early.place(1_000_000n, 5_000_000 + 1_000 - 300)).toBe(5_000_000 + 700);
+    expect(early.usesKnownOffset).toBe(false);
     const clock = new FrameClock(1_000, 250, 5_000_000, 10_000);
     // Stamps 20 s off our clock by the known offset: not the same clock.
     expect(clock.place(1_000_000n, 5_000_000 + 21_000)).toBe(5_000_000 + 21_000);
@@ -57,7 +61,8 @@ describe('FrameClock', () => {
   });
 
   it('knows the offset of performance.now() from the monotonic clock libwebrtc stamps with', () => {
-    const offset = monotonicOffsetMs();
+    expect(monotonicOffsetMs('win32')).toBeNull();
+    const offset = monotonicOffsetMs('linux')!;
     const mono = Number(process.hrtime.bigint()) / 1e6;
     expect(Math.abs(performance.now() - mono - offset)).toBeLessThan(1);
   });
