@@ -24,19 +24,29 @@ afterAll(async () => {
   await target?.close();
 });
 
+/** A camera publisher in a new room, and the recorder's connection to that room; both closed after. */
+async function withCameraRoom(prefix: string, body: (connection: RecorderConnection) => Promise<void>): Promise<void> {
+  const room = uniqueRoom(prefix);
+  const publisher = spawnPublisher({ url: target.url, apiKey: target.apiKey, apiSecret: target.apiSecret, room, identity: 'alice', kind: 'camera', width: 640, height: 360, fps: 30 });
+  let connection: RecorderConnection | undefined;
+  try {
+    await publisher.ready;
+    const token = await mintToken(target, 'recorder', { room, canSubscribe: true, canPublish: false, hidden: true });
+    connection = await RecorderConnection.connect(target.url, token);
+    await body(connection);
+  } finally {
+    await connection?.close();
+    await publisher.stop();
+  }
+}
+
 describe('RecorderConnection', () => {
   it('reads a new video track\'s delay at once, then over at least VIDEO_DELAY_MIN_FRAMES frames, while its audio\'s is read fast', { timeout: 60_000 }, async () => {
-    const room = uniqueRoom('delays');
-    const publisher = spawnPublisher({ url: target.url, apiKey: target.apiKey, apiSecret: target.apiSecret, room, identity: 'alice', kind: 'camera', width: 640, height: 360, fps: 30 });
-    let connection: RecorderConnection | undefined;
-    try {
-      await publisher.ready;
-      const token = await mintToken(target, 'recorder', { room, canSubscribe: true, canPublish: false, hidden: true });
+    await withCameraRoom('delays', async (connection) => {
       const kinds = new Map<string, 'audio' | 'video'>();
       const frames: number[] = [];
       let firstFrameAt: number | null = null;
       const readings: { kind: 'audio' | 'video'; at: number; frames: number }[] = [];
-      connection = await RecorderConnection.connect(target.url, token);
       connection.on('trackStarted', (info) => kinds.set(info.sid, info.kind));
       connection.on('videoFrame', () => {
         firstFrameAt ??= performance.now();
@@ -64,21 +74,12 @@ describe('RecorderConnection', () => {
       for (let i = 1; i < video.length; i++) {
         expect(video[i]!.frames - video[i - 1]!.frames, `reading ${i}`).toBeGreaterThanOrEqual(VIDEO_DELAY_MIN_FRAMES - 3);
       }
-    } finally {
-      await connection?.close();
-      await publisher.stop();
-    }
+    });
   });
 
   it('places video by libwebrtc\'s own clock: frames that wait behind a busy event loop keep their times', { timeout: 60_000 }, async () => {
-    const room = uniqueRoom('clock');
-    const publisher = spawnPublisher({ url: target.url, apiKey: target.apiKey, apiSecret: target.apiSecret, room, identity: 'alice', kind: 'camera', width: 640, height: 360, fps: 30 });
-    let connection: RecorderConnection | undefined;
-    try {
-      await publisher.ready;
-      const token = await mintToken(target, 'recorder', { room, canSubscribe: true, canPublish: false, hidden: true });
+    await withCameraRoom('clock', async (connection) => {
       const frames: { at: number; received: number }[] = [];
-      connection = await RecorderConnection.connect(target.url, token);
       connection.on('videoFrame', (_sid, _frame, at) => {
         frames.push({ at, received: performance.now() });
         // The event loop busy for 600 ms after the 30th frame: the next ones queue up in
@@ -99,9 +100,6 @@ describe('RecorderConnection', () => {
         expect(step, `frame ${i + 31}`).toBeGreaterThan(15);
         expect(step, `frame ${i + 31}`).toBeLessThan(60);
       }
-    } finally {
-      await connection?.close();
-      await publisher.stop();
-    }
+    });
   });
 });
