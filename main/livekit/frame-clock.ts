@@ -14,9 +14,11 @@
  * from arrivals instead would take that wait as the offset whenever the first frames are late,
  * and put the next seconds of video late by it (300 ms at three streams on two cores).
  *
- * Not on Windows, where libwebrtc's clock is timeGetTime() and `process.hrtime` is
- * QueryPerformanceCounter: both count from boot, but at different resolutions, so they may be
- * apart by more than a frame. Without a known offset (there, or with an injected clock), or if
+ * Only on Linux, where it was measured. Not on Windows, where libwebrtc's clock is timeGetTime()
+ * and `process.hrtime` QueryPerformanceCounter: both count from boot, at different resolutions,
+ * so they may be apart by more than a frame; nor on macOS until measured there (a clock that
+ * counts sleep on one side only would be off by the sleep). Without a known offset (there, or
+ * with an injected clock), or if
  * the stamps turn out to be on another clock (a frame more than `maxKnownLateMs` late or
  * `maxKnownEarlyMs` early by it), the offset is learned: the smallest
  * `arrival - timestamp` seen (delivery can be late, never early), over the current and the
@@ -77,11 +79,11 @@ export class FrameClock {
 
 /**
  * `performance.now()` minus the monotonic clock `process.hrtime` reads, in ms: the known offset
- * of a {@link FrameClock} whose arrivals are `performance.now()`, where libwebrtc stamps frames
- * on that clock (Linux: CLOCK_MONOTONIC; macOS: mach_absolute_time); null on Windows.
+ * of a {@link FrameClock} whose arrivals are `performance.now()`, on Linux, where libwebrtc stamps
+ * frames on that clock (CLOCK_MONOTONIC); null elsewhere (see FrameClock).
  */
 export function monotonicOffsetMs(platform: NodeJS.Platform = process.platform): number | null {
-  if (platform === 'win32') return null;
+  if (platform !== 'linux') return null;
   // Read back to back; the pair that took least time between them is the closest.
   let best = Infinity;
   let offset = 0;

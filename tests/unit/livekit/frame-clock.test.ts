@@ -62,6 +62,7 @@ describe('FrameClock', () => {
 
   it('knows the offset of performance.now() from the monotonic clock libwebrtc stamps with', () => {
     expect(monotonicOffsetMs('win32')).toBeNull();
+    expect(monotonicOffsetMs('darwin')).toBeNull();
     const offset = monotonicOffsetMs('linux')!;
     const mono = Number(process.hrtime.bigint()) / 1e6;
     expect(Math.abs(performance.now() - mono - offset)).toBeLessThan(1);
