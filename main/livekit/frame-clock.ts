@@ -18,37 +18,50 @@
  * and `process.hrtime` QueryPerformanceCounter: both count from boot, at different resolutions,
  * so they may be apart by more than a frame; nor on macOS until measured there (a clock that
  * counts sleep on one side only would be off by the sleep). Without a known offset (there, or
- * with an injected clock), or if
- * the stamps turn out to be on another clock (a frame more than `maxKnownLateMs` late or
- * `maxKnownEarlyMs` early by it), the offset is learned: the smallest
+ * with an injected clock), or if the stamps turn out to be on another clock (a frame more than
+ * `maxKnownLateMs` late or `maxKnownEarlyMs` early by it), the offset is learned: the smallest
  * `arrival - timestamp` seen (delivery can be late, never early), over the current and the
  * previous window, so it follows if the clocks drift apart instead of holding on to an old value.
  */
+export interface FrameClockOptions {
+  /** How long one window of the learned minimum lasts. Default 1 s. */
+  readonly windowMs?: number;
+  /**
+   * With a learned offset, a frame stamped further behind its arrival than this (after the
+   * offset) is placed by its arrival: the stamps went wrong, not the delivery. Default 250 ms.
+   */
+  readonly maxLateMs?: number;
+  /** Our clock minus WebRTC's (in ms), when they are the same clock (see monotonicOffsetMs). */
+  readonly knownOffsetMs?: number | null;
+  /**
+   * A frame that arrives this much later than its stamp by the known offset says the stamps are
+   * not on that clock (a busy event loop delays frames by seconds at most): learn it instead.
+   * Default 10 s.
+   */
+  readonly maxKnownLateMs?: number;
+  /**
+   * Likewise for a frame this much early (libwebrtc hands frames over a few ms before their
+   * render time: 3-10 ms here). Default 200 ms.
+   */
+  readonly maxKnownEarlyMs?: number;
+}
+
 export class FrameClock {
   private current = Infinity;
   private previous = Infinity;
   private windowStart: number | undefined;
   private knownOffsetMs: number | null;
+  private readonly windowMs: number;
+  private readonly maxLateMs: number;
+  private readonly maxKnownLateMs: number;
+  private readonly maxKnownEarlyMs: number;
 
-  /**
-   * @param windowMs how long one window of the learned minimum lasts
-   * @param maxLateMs with a learned offset, a frame stamped further behind its arrival than
-   *   this (after the offset) is placed by its arrival: the stamps went wrong, not the delivery
-   * @param knownOffsetMs our clock minus WebRTC's (in ms), when they are the same clock
-   * @param maxKnownLateMs a frame that arrives this much later than its stamp by the known
-   *   offset says the stamps are not on that clock (a busy event loop delays frames by seconds
-   *   at most): learn it instead
-   * @param maxKnownEarlyMs likewise for a frame this much early (libwebrtc hands frames over a
-   *   few ms before their render time: 3-10 ms here)
-   */
-  constructor(
-    private readonly windowMs = 1_000,
-    private readonly maxLateMs = 250,
-    knownOffsetMs: number | null = null,
-    private readonly maxKnownLateMs = 10_000,
-    private readonly maxKnownEarlyMs = 200,
-  ) {
-    this.knownOffsetMs = knownOffsetMs;
+  constructor(options: FrameClockOptions = {}) {
+    this.windowMs = options.windowMs ?? 1_000;
+    this.maxLateMs = options.maxLateMs ?? 250;
+    this.knownOffsetMs = options.knownOffsetMs ?? null;
+    this.maxKnownLateMs = options.maxKnownLateMs ?? 10_000;
+    this.maxKnownEarlyMs = options.maxKnownEarlyMs ?? 200;
   }
 
   /** Whether frames are placed by the known offset (false once it has been given up). */

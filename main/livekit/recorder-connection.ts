@@ -229,7 +229,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   }
 
   private pumpVideo(sid: string, stream: VideoStream): Promise<void> {
-    const clock = new FrameClock(undefined, undefined, this.monotonicOffsetMs);
+    const clock = new FrameClock({ knownOffsetMs: this.monotonicOffsetMs });
     return this.pump(sid, stream, (event) => {
       const at = clock.place(event.timestampUs, this.now());
       const frame =

@@ -17,7 +17,7 @@ describe('FrameClock', () => {
   });
 
   it('follows a change of offset within two windows', () => {
-    const clock = new FrameClock(1_000);
+    const clock = new FrameClock({ windowMs: 1_000 });
     for (let t = 0; t < 3_000; t += 100) clock.place(BigInt(t * 1000), t + 10);
     // The clocks move 50 ms apart; after two windows the new offset is used.
     let last = 0;
@@ -38,22 +38,22 @@ describe('FrameClock', () => {
     // frame), then come on time, 5 ms early, as rtc-node's do.
     const arrivals = Array.from({ length: 20 }, (_, i) => 1_000 + i * 33.3 + offset + (i < 10 ? 300 - i * 30 : -5));
     const stamps = arrivals.map((_, i) => BigInt(Math.round((1_000 + i * 33.3) * 1000)));
-    const known = new FrameClock(1_000, 250, offset);
+    const known = new FrameClock({ windowMs: 1_000, maxLateMs: 250, knownOffsetMs: offset });
     const placed = stamps.map((stamp, i) => known.place(stamp, arrivals[i]!) - offset - 1_000);
     placed.forEach((p, i) => expect(p, `frame ${i}`).toBeCloseTo(i * 33.3, 2));
     expect(known.usesKnownOffset).toBe(true);
     // Learning the offset instead takes the first frame's wait for it: frames placed late.
-    const learned = new FrameClock(1_000, 250);
+    const learned = new FrameClock({ windowMs: 1_000, maxLateMs: 250 });
     const learnedPlaced = stamps.map((stamp, i) => learned.place(stamp, arrivals[i]!) - offset - 1_000);
     expect(learnedPlaced[1]! - 33.3).toBeGreaterThan(250);
   });
 
   it('gives the known offset up for a learned one when the stamps are on another clock', () => {
-    const early = new FrameClock(1_000, 250, 5_000_000, 10_000, 200);
+    const early = new FrameClock({ knownOffsetMs: 5_000_000, maxKnownLateMs: 10_000, maxKnownEarlyMs: 200 });
     // A frame 300 ms before its stamp by the known offset: not the same clock.
     expect(early.place(1_000_000n, 5_000_000 + 1_000 - 300)).toBe(5_000_000 + 700);
     expect(early.usesKnownOffset).toBe(false);
-    const clock = new FrameClock(1_000, 250, 5_000_000, 10_000);
+    const clock = new FrameClock({ knownOffsetMs: 5_000_000, maxKnownLateMs: 10_000 });
     // Stamps 20 s off our clock by the known offset: not the same clock.
     expect(clock.place(1_000_000n, 5_000_000 + 21_000)).toBe(5_000_000 + 21_000);
     expect(clock.usesKnownOffset).toBe(false);
