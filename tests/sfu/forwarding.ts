@@ -1,6 +1,7 @@
 import { PictureLossIndication, RtcpPayloadSpecificFeedback, RtpHeader, RtpPacket } from 'werift';
 import type { RTCRtpSender } from 'werift';
 import { VideoQuality } from '@livekit/protocol';
+import type { NetworkPath } from './network-path.js';
 
 /** RTCP payload-specific feedback format of a Full Intra Request (RFC 5104); werift doesn't export the class. */
 const FIR_FMT = 4;
@@ -111,7 +112,8 @@ export function selectLayer(layers: readonly TrackLayer[], settings: DownTrackSe
  * stream keeps one run of sequence numbers across switches; layers share RTP timestamps (the
  * replay publisher's do). Each packet is a fresh copy without header extensions: werift's
  * sendRtp mutates the packet it is given and would carry over the publisher's extension ids,
- * which mean something else on the subscriber's connection.
+ * which mean something else on the subscriber's connection. With a `path`, packets go through
+ * it (a simulated network) on their way to the sender.
  */
 export class DownTrackForwarder {
   /** The layer forwarded now; null before the first and while disabled. */
@@ -127,6 +129,7 @@ export class DownTrackForwarder {
   constructor(
     private readonly layers: readonly TrackLayer[],
     private readonly sender: RTCRtpSender,
+    private readonly path: NetworkPath | null = null,
   ) {
     this.update({});
     // Relay the subscriber's PLI/FIR so a late joiner or a decoder that lost a frame gets a keyframe.
@@ -209,7 +212,25 @@ export class DownTrackForwarder {
       }),
       packet.payload,
     );
-    this.sender.sendRtp(copy).catch(() => undefined); // a closing transport rejects; nothing to do
+    // A closing transport rejects; nothing to do.
+    const send = () => void this.sender.sendRtp(copy).catch(() => undefined);
+    if (this.path) this.path.send(send, () => this.sendToCacheOnly(copy));
+    else send();
+  }
+
+  /**
+   * A packet lost on the wire: the sender numbers and keeps it (for a NACK's retransmission) but
+   * doesn't send it. werift's sendRtp does both in one synchronous run up to its transport's
+   * sendRtp, which is muted for that run.
+   */
+  private sendToCacheOnly(packet: RtpPacket): void {
+    const transport = this.sender.dtlsTransport as unknown as { sendRtp: (...args: unknown[]) => Promise<number> };
+    transport.sendRtp = async () => 0;
+    try {
+      void this.sender.sendRtp(packet).catch(() => undefined);
+    } finally {
+      delete (transport as Partial<typeof transport>).sendRtp;
+    }
   }
 }
 

@@ -18,6 +18,7 @@ import type { VideoGrant } from 'livekit-server-sdk';
 import { startTestServer } from './server.js';
 import type { TestServer } from './server.js';
 import type { ReplayOptions, ReplayParticipant } from './replay.js';
+import type { NetworkConditions } from './network-path.js';
 import { startServerProcess } from './server-process.js';
 import { BEEP_HZ, SAMPLE_RATE, meanLuma, readFrameCounter, rms } from './sync-pattern.js';
 
@@ -40,8 +41,9 @@ export const realServer = Boolean(
 /**
  * The server the tests run against: a real LiveKit server when LIVEKIT_URL etc. are set, else
  * ours, in this process or, with `ownProcess` (tests of media timing), in a child process.
+ * `network` (ours only: a real server's network is whatever it is) impairs what subscribers get.
  */
-export async function startTarget(options: { ownProcess?: boolean } = {}): Promise<Target> {
+export async function startTarget(options: { ownProcess?: boolean; network?: Omit<NetworkConditions, 'random'> } = {}): Promise<Target> {
   if (realServer) {
     const url = process.env.LIVEKIT_URL!;
     return {
@@ -55,9 +57,9 @@ export async function startTarget(options: { ownProcess?: boolean } = {}): Promi
     };
   }
   if (options.ownProcess) {
-    return { ...(await startServerProcess()), local: undefined };
+    return { ...(await startServerProcess(options.network)), local: undefined };
   }
-  const local = await startTestServer({ emptyTimeoutMs: 5_000 });
+  const local = await startTestServer({ emptyTimeoutMs: 5_000, network: options.network });
   return { ...local, local, addReplayParticipant: (o) => local.addReplayParticipant(o), close: () => local.close() };
 }
 

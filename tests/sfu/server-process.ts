@@ -5,6 +5,7 @@
  * of the network it receives from, which no real deployment has.
  */
 import { startWorker, type Worker } from '../helpers/worker';
+import type { NetworkConditions } from './network-path';
 import type { ReplayOptions, ReplayParticipant } from './replay';
 
 export type RemoteReplay = Omit<ReplayParticipant, 'stop'> & { stop(): Promise<void> };
@@ -20,10 +21,11 @@ export interface ServerProcess {
   close(): Promise<void>;
 }
 
-export async function startServerProcess(): Promise<ServerProcess> {
+/** `network`: see TestServerOptions (without `random`: it can't cross to the process). */
+export async function startServerProcess(network?: Omit<NetworkConditions, 'random'>): Promise<ServerProcess> {
   const worker: Worker = await startWorker(new URL('./server-worker.ts', import.meta.url));
   try {
-    const info = await worker.request<{ url: string; httpUrl: string; apiKey: string; apiSecret: string }>('start');
+    const info = await worker.request<{ url: string; httpUrl: string; apiKey: string; apiSecret: string }>('start', { network });
     return {
       ...info,
       pid: worker.pid,

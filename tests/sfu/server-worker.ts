@@ -5,6 +5,7 @@
  */
 import { serveRequests } from '../helpers/worker';
 import type { ReplayOptions, ReplayParticipant } from './replay';
+import type { NetworkConditions } from './network-path';
 import { startTestServer, type TestServer } from './server';
 
 let server: TestServer | undefined;
@@ -13,8 +14,8 @@ const key = (room: string, identity: string) => `${room}\n${identity}`;
 
 serveRequests(
   {
-    async start() {
-      server = await startTestServer({ emptyTimeoutMs: 5_000 });
+    async start(req) {
+      server = await startTestServer({ emptyTimeoutMs: 5_000, network: req.network as NetworkConditions | undefined });
       return { url: server.url, httpUrl: server.httpUrl, apiKey: server.apiKey, apiSecret: server.apiSecret };
     },
     async addReplay(req) {

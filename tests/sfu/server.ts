@@ -8,6 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DisconnectReason } from '@livekit/protocol';
 import { WebSocketServer } from 'ws';
+import type { NetworkConditions } from './network-path.js';
 import { RoomRegistry } from './registry.js';
 import { ReplayLibrary, startReplayParticipant } from './replay.js';
 import type { ReplayOptions, ReplayParticipant } from './replay.js';
@@ -32,6 +33,8 @@ export interface TestServerOptions {
   iceAddress?: string;
   /** Simulcast layer forwarded for simulcasting publishers: `q` (default, always sent), `h` or `f`. */
   simulcastRid?: 'q' | 'h' | 'f';
+  /** A simulated network to every subscriber (jitter, loss); default none: the veth's, perfect. */
+  network?: NetworkConditions;
   /** Called with diagnostic lines; default silent unless $HAVEN_SFU_DEBUG is set. */
   log?: (message: string) => void;
 }
@@ -70,6 +73,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     session: {
       iceAddress: options.iceAddress ?? process.env.HAVEN_NETNS_ADDR,
       simulcastRid: options.simulcastRid ?? 'q',
+      network: options.network,
       log,
     },
   };

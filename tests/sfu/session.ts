@@ -29,6 +29,8 @@ import {
 import type { PeerOptions } from './peer.js';
 import { type Participant, PublishedTrack, newSid } from './room.js';
 import type { ParticipantConnection, Room, SignalMessage } from './room.js';
+import { NetworkPath } from './network-path.js';
+import type { NetworkConditions } from './network-path.js';
 import { keepMediaSectionsAlive, parseMediaSections } from './sdp.js';
 import type { MediaSection } from './sdp.js';
 
@@ -37,6 +39,8 @@ export interface SessionOptions extends PeerOptions {
   simulcastRid: string;
   autoSubscribe: boolean;
   log: (message: string) => void;
+  /** The network to subscribers (every packet this session sends); default a perfect one. */
+  network?: NetworkConditions;
 }
 
 interface DownTrack {
@@ -64,6 +68,8 @@ export class RtcSession implements ParticipantConnection {
   private readonly publishedMids = new Map<string, string>();
   private lastOfferSections: MediaSection[] = [];
   private readonly downTracks = new Map<string, DownTrack>();
+  /** What this session's subscriber PC sends goes through it, when the server simulates a network. */
+  private readonly networkPath: NetworkPath | null;
   private negotiating = false;
   private negotiationQueued = false;
   private offerId = 0;
@@ -78,6 +84,7 @@ export class RtcSession implements ParticipantConnection {
     private readonly options: SessionOptions,
   ) {
     this.autoSubscribe = options.autoSubscribe;
+    this.networkPath = options.network ? new NetworkPath(options.network) : null;
     participant.connection = this;
     this.publisherPc = createPublisherConnection(options);
     this.publisherPc.ontrack = ({ track, transceiver }) =>
@@ -136,7 +143,7 @@ export class RtcSession implements ParticipantConnection {
     // The msid must be `<participant sid>|<track sid>` `<track sid>` or the clients ignore the track.
     (transceiver.sender as { trackId: string }).trackId = track.info.sid;
     transceiver.sender.setStreams([{ id: `${publisher.sid}|${track.info.sid}` } as never]);
-    const forwarder = new DownTrackForwarder(track.layers, transceiver.sender);
+    const forwarder = new DownTrackForwarder(track.layers, transceiver.sender, this.networkPath);
     if (process.env.HAVEN_SFU_DEBUG) {
       const timer = setInterval(() => {
         if (this.closed) clearInterval(timer);
@@ -194,6 +201,7 @@ export class RtcSession implements ParticipantConnection {
     this.closed = true;
     for (const down of this.downTracks.values()) down.forwarder.stop();
     this.downTracks.clear();
+    this.networkPath?.close();
     if (this.ws.readyState === this.ws.OPEN) this.ws.close();
     void this.publisherPc.close().catch(() => undefined);
     void this.subscriberPc?.close().catch(() => undefined);
