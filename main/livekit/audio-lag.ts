@@ -1,3 +1,5 @@
+import { DelaySmoother, type DelaySmootherOptions } from './delay-smoother';
+
 /**
  * Cumulative inbound-rtp counters of one audio track, as WebRTC reports them (samples at the
  * jitter buffer's output rate; `jitterBufferDelay` in seconds).
@@ -38,7 +40,7 @@ export interface AudioDelayReading {
 }
 
 /** Options of {@link AudioDelayEstimator}. */
-export interface AudioDelayEstimatorOptions {
+export interface AudioDelayEstimatorOptions extends DelaySmootherOptions {
   /** Rate of the sample counters; WebRTC decodes Opus at 48 kHz. */
   readonly sampleRate?: number;
   /** Audio per RTP packet; 20 ms is what WebRTC stacks send Opus with. */
@@ -76,6 +78,11 @@ export interface AudioDelayEstimatorOptions {
  * it counts only when this process stood still for at least half of it (the caller measures
  * that). Then a transient starts: the delay is the one before plus the lag changes since, until
  * the jitter buffer's own delay agrees (it is right again) or never rose as a stall's must.
+ *
+ * Steady, the delay is the jitter buffer's reading smoothed (DelaySmoother): over a network with
+ * jitter it swings while the audio played out keeps its pace. The stretch counters alone can't
+ * carry the delay instead: concealment for packets that came late adds lag, and it can't be told
+ * apart from concealment for packets lost (see above) except after a stall of our own.
  */
 export class AudioDelayEstimator {
   private readonly sampleRate: number;
@@ -83,6 +90,7 @@ export class AudioDelayEstimator {
   private readonly underrunMs: number;
   private readonly firstUnderrunMs: number;
   private readonly maxTransientMs: number;
+  private readonly steady: DelaySmoother;
   /** Counters start at zero with the track, so the first reading already gives a delay. */
   private previous: AudioPlayoutCounters = {
     jitterBufferDelay: 0,
@@ -113,6 +121,7 @@ export class AudioDelayEstimator {
     this.underrunMs = options.underrunMs ?? 100;
     this.firstUnderrunMs = options.firstUnderrunMs ?? 300;
     this.maxTransientMs = options.maxTransientMs ?? 30_000;
+    this.steady = new DelaySmoother(options);
   }
 
   /**
@@ -157,10 +166,17 @@ export class AudioDelayEstimator {
         elapsedMs >= this.maxTransientMs;
       if (!over) return { delayMs: t.delayMs, transient: true };
       this.transient = null;
+      // It ended where the jitter buffer's reading is right again (or was never wrong).
+      this.steady.restart();
     }
-    if (bufferDelayMs === null) return null;
-    this.lastDelayMs = bufferDelayMs;
-    return { delayMs: bufferDelayMs, transient: false };
+    if (bufferDelayMs === null) {
+      // Nothing played out (a muted microphone): what resumes fills the jitter buffer afresh.
+      this.steady.restart();
+      return null;
+    }
+    const delayMs = this.steady.next(bufferDelayMs, nowMs);
+    this.lastDelayMs = delayMs;
+    return { delayMs, transient: false };
   }
 
   /**

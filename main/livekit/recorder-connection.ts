@@ -17,6 +17,7 @@ import {
 } from '@livekit/rtc-node';
 import type { I420Image } from '../recording/i420-image';
 import { AudioDelayEstimator, jitterBufferDelayMs } from './audio-lag';
+import { DelaySmoother } from './delay-smoother';
 import { FrameClock, monotonicOffsetMs } from './frame-clock';
 import type { PcmFrame } from '../recording/timeline';
 
@@ -103,6 +104,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   private statsFastUntil = 0;
   private scheduleStats: ((inMs: number) => void) | null = null;
   private readonly videoBuffers = new Map<string, { jitterBufferDelay: number; jitterBufferEmittedCount: number }>();
+  private readonly videoDelays = new Map<string, DelaySmoother>();
   private readonly audioEstimators = new Map<string, AudioDelayEstimator>();
   private readonly delays = new Map<string, { delayMs: number; transient: boolean }>();
   private loopMonitor: IntervalHistogram | null = null;
@@ -274,6 +276,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     this.streams.delete(sid);
     // A track subscribed again starts its counters afresh.
     this.videoBuffers.delete(sid);
+    this.videoDelays.delete(sid);
     this.audioEstimators.delete(sid);
     this.delays.delete(sid);
     void reader?.cancel().catch(() => undefined);
@@ -344,7 +347,11 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
         if (this.delays.has(trackSid) && emitted < VIDEO_DELAY_MIN_FRAMES) continue;
         lastVideo.set(trackSid, buffer);
         const delayMs = jitterBufferDelayMs(previous, buffer);
-        if (delayMs !== null) report(trackSid, delayMs, false);
+        if (delayMs === null) continue;
+        let smoother = this.videoDelays.get(trackSid);
+        if (!smoother) this.videoDelays.set(trackSid, (smoother = new DelaySmoother()));
+        const smoothed = smoother.next(delayMs, now);
+        report(trackSid, smoothed, false);
       }
     };
     const fastInterval = Math.min(interval, STARTUP_STATS_INTERVAL_MS);

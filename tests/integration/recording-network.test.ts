@@ -5,7 +5,8 @@
  * their own, each by its own rules, and the recorder has to follow both to keep the file in
  * sync. Our server simulates that path to subscribers (tests/sfu/network-path.ts).
  *
- * HAVEN_NET_JITTER_MS, HAVEN_NET_LOSS and HAVEN_NET_SECONDS change the conditions and length.
+ * HAVEN_NET_JITTER_MS, HAVEN_NET_LOSS and HAVEN_NET_SECONDS change the conditions and length;
+ * HAVEN_NET_DEBUG=1 logs every flash and beep onset in the file.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RecordingSessionView, Result } from '../../preload/contract';
@@ -51,7 +52,19 @@ describe('recording over a jittery, lossy network', () => {
       if (process.env.HAVEN_NET_DEBUG) console.log('ONSETS', JSON.stringify({ flashes: await findFlashOnsets(toolchain, item!.path), beeps: await findBeepOnsets(toolchain, item!.path) }));
       console.log(`${markers.length} markers, A/V offsets (ms): ${formatMarkers(markers)}`);
       expect(markers.length).toBeGreaterThanOrEqual(Math.floor(item!.durationMs! / 2000) - 2);
+      // Taken as read, the jitter buffers' swings put single markers up to 63 ms off (smoothed:
+      // 37 at most in 10 runs).
       for (const m of markers) expect(Math.abs(m.offset), `marker at ${m.at.toFixed(1)} s`).toBeLessThanOrEqual(0.06);
+      // The beeps are 2 s apart at the source, so they are in the file unless its audio was moved
+      // (silence inserted, audio cut). Following every swing of the jitter buffer's delay did
+      // that every second or so and spread them over 58-64 ms (smoothed: 22-40); once the track
+      // has settled (4 s) they must keep within 50 ms of each other.
+      const beeps = (await findBeepOnsets(toolchain, item!.path)).filter((at) => at >= 4);
+      const phases = beeps.map((at) => at - 2 * Math.round(at / 2));
+      const spreadMs = (Math.max(...phases) - Math.min(...phases)) * 1000;
+      console.log(`beeps after 4 s: ${beeps.length}, spread ${spreadMs.toFixed(0)} ms (${phases.map((p) => Math.round(p * 1000)).join(' ')})`);
+      expect(beeps.length).toBeGreaterThanOrEqual(Math.floor((item!.durationMs! / 1000 - 4) / 2) - 2);
+      expect(spreadMs).toBeLessThanOrEqual(50);
     } finally {
       await replay.stop();
       await ctx.close();

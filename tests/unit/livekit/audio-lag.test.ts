@@ -51,6 +51,45 @@ const MUTE: Row[] = [
   [42920, 24, 340550.4, 1570560, 1764480, 260719, 2183, 67715, 1638, 0], // (57, False)
 ];
 
+/**
+ * Through 80 ms of network jitter and 1% loss (recording-network.test.ts), 10 s to 25 s into
+ * the track; the event loop did not stall. The jitter buffer's own delay swings from 43 to 121 ms
+ * between readings while WebRTC inserted 9 and 18 ms and removed nothing.
+ */
+const JITTER: Row[] = [
+  [9294, 20, 9676.8, 170880, 173760, 1986, 1092, 0, 182, 0],
+  [9799, 20, 11539.2, 194880, 197760, 1986, 1092, 0, 206, 0],
+  [10302, 20, 12883.2, 219840, 222240, 1986, 1092, 0, 231, 0],
+  [10805, 20, 14659.2, 243840, 246240, 1986, 1527, 0, 258, 0],
+  [11308, 20, 16684.8, 267840, 270240, 1986, 1527, 0, 282, 0],
+  [11811, 20, 17731.2, 291840, 294720, 1986, 1527, 0, 306, 0],
+  [12313, 20, 18892.8, 314880, 318720, 2904, 1527, 0, 332, 0],
+  [12818, 20, 21062.4, 338880, 342720, 2904, 1527, 0, 356, 0],
+  [13322, 20, 22502.4, 361920, 367200, 4887, 1527, 0, 379, 0],
+  [13825, 20, 23520, 384000, 391200, 5562, 2400, 0, 402, 0],
+  [14330, 20, 24988.8, 408000, 415680, 5562, 2400, 0, 431, 0],
+  [14833, 20, 27676.8, 432000, 439680, 5562, 2400, 0, 454, 0],
+  [15335, 20, 30278.4, 455040, 463680, 6449, 2400, 0, 477, 0],
+  [15838, 20, 32102.4, 478080, 487680, 7564, 2400, 0, 502, 0],
+  [16343, 20, 34003.2, 503040, 512160, 7564, 2400, 0, 527, 0],
+  [16846, 20, 35952, 527040, 536160, 7564, 2400, 0, 554, 0],
+  [17349, 20, 37728, 550080, 560160, 8450, 2400, 0, 579, 0],
+  [17852, 20, 40560, 574080, 584640, 8450, 2400, 0, 603, 0],
+  [18357, 20, 43228.8, 598080, 608640, 8450, 2400, 0, 626, 0],
+  [18864, 20, 45062.4, 623040, 633120, 8450, 2400, 0, 652, 0],
+  [19368, 20, 46944, 647040, 657120, 8450, 2400, 0, 677, 0],
+  [19871, 20, 48969.6, 671040, 681600, 8450, 2400, 0, 702, 0],
+  [20375, 20, 50649.6, 695040, 705600, 8450, 2400, 0, 728, 0],
+  [20880, 20, 52752, 719040, 729600, 8450, 2400, 0, 754, 0],
+  [21382, 20, 55161.6, 744000, 754080, 8450, 2400, 0, 779, 0],
+  [21888, 20, 57340.8, 768000, 778080, 8450, 2400, 0, 804, 0],
+  [22398, 20, 59222.4, 792000, 802560, 8450, 2400, 0, 828, 0],
+  [22902, 20, 60950.4, 816000, 827040, 9760, 2400, 0, 855, 0],
+  [23407, 20, 63244.8, 840000, 851040, 9760, 2400, 0, 877, 0],
+  [23912, 20, 64454.4, 864000, 875520, 9760, 2400, 0, 902, 0],
+  [24415, 20, 65683.2, 888000, 899520, 9760, 2400, 0, 928, 0],
+];
+
 /** The counters in a row's columns 2 on, in this order. */
 const COLUMNS = [
   'jitterBufferDelay',
@@ -85,6 +124,21 @@ function run(rows: Row[], estimator = new AudioDelayEstimator(), stalled = (row:
   }));
 }
 
+/**
+ * Each reading is the jitter buffer's delay or an average of its delays: never outside what it
+ * reported from the first of `readings` on.
+ */
+function expectFollowedSmoothly(readings: { jbMs: number; reading: { delayMs: number } | null }[]): void {
+  let low = Infinity;
+  let high = -Infinity;
+  for (const { jbMs, reading } of readings) {
+    low = Math.min(low, jbMs);
+    high = Math.max(high, jbMs);
+    expect(reading!.delayMs).toBeGreaterThanOrEqual(low - 1e-9);
+    expect(reading!.delayMs).toBeLessThanOrEqual(high + 1e-9);
+  }
+}
+
 describe('AudioDelayEstimator', () => {
   it('reports the jitter buffer delay while nothing stalls', () => {
     for (const r of run(STALL.slice(0, 3)))
@@ -109,12 +163,13 @@ describe('AudioDelayEstimator', () => {
         6,
       );
     }
-    // Over once the jitter buffer's delay agrees; from then on its reading, as before the stall.
+    // Over once the jitter buffer's delay agrees; from then on its reading, as before the stall
+    // (smoothed from there on: see the jitter test).
     const end = readings.findIndex((r, i) => i > 2 && !r.reading!.transient);
     expect(end).toBeGreaterThan(6);
     expect(Math.abs(readings[end - 1]!.reading!.delayMs - readings[end]!.jbMs)).toBeLessThan(60);
-    for (const r of readings.slice(end))
-      expect(r.reading).toEqual({ delayMs: r.jbMs, transient: false });
+    expect(readings[end]!.reading).toEqual({ delayMs: readings[end]!.jbMs, transient: false });
+    expectFollowedSmoothly(readings.slice(end));
   });
 
   it('takes a stall before the first reading from that reading on', () => {
@@ -136,8 +191,55 @@ describe('AudioDelayEstimator', () => {
   });
 
   it('does not take concealment while this process ran for a stall (the network, not us)', () => {
-    for (const r of run(STALL, undefined, () => 20))
-      expect(r.reading).toEqual({ delayMs: r.jbMs, transient: false });
+    const readings = run(STALL, undefined, () => 20);
+    for (const r of readings) expect(r.reading!.transient).toBe(false);
+    // The jitter buffer's reading as it is while the track settles, smoothed after.
+    for (const r of readings.filter((r) => r.row[0] - STALL[1]![0] < 2000)) expect(r.reading!.delayMs).toBe(r.jbMs);
+    expectFollowedSmoothly(readings);
+  });
+
+  it('smooths the swings network jitter puts in the jitter buffer delay', () => {
+    // (Taken here as the track's first readings: as they are while it settles, 2 s.)
+    const all = run(JITTER);
+    const settled = all.findIndex((r) => r.row[0] - JITTER[0]![0] >= 2000);
+    for (const r of all.slice(0, settled)) expect(r.reading!.delayMs).toBe(r.jbMs);
+    const readings = all.slice(settled);
+    const jb = readings.map((r) => r.jbMs);
+    const delays = readings.map((r) => r.reading!.delayMs);
+    expect(Math.max(...jb) - Math.min(...jb)).toBeGreaterThan(70);
+    // Taken as read, the file's audio moved 20-50 ms at most readings; now a few ms at each.
+    for (let i = 1; i < delays.length; i++) expect(Math.abs(delays[i]! - delays[i - 1]!)).toBeLessThan(8);
+    expect(Math.max(...delays) - Math.min(...delays)).toBeLessThan(40);
+    // And it follows the jitter buffer's level: its mean over the readings, within 15 ms at the end.
+    const mean = jb.reduce((a, b) => a + b, 0) / jb.length;
+    expect(Math.abs(delays.at(-1)! - mean)).toBeLessThan(15);
+  });
+
+  it('follows a lasting change of the jitter buffer delay within seconds', () => {
+    const estimator = new AudioDelayEstimator();
+    // 40 ms for 5 s, then 100 ms: cumulative counters, each 500 ms adding 24000 samples played
+    // at that delay, 25 packets received, nothing concealed or stretched.
+    let delaySum = 0;
+    let emitted = 0;
+    let last = 0;
+    for (let ms = 500; ms <= 15_000; ms += 500) {
+      emitted += 24_000;
+      delaySum += ((ms <= 5000 ? 40 : 100) / 1000) * 24_000;
+      const counters: AudioPlayoutCounters = {
+        jitterBufferDelay: delaySum,
+        jitterBufferEmittedCount: emitted,
+        totalSamplesReceived: emitted,
+        concealedSamples: 0,
+        insertedSamplesForDeceleration: 0,
+        removedSamplesForAcceleration: 0,
+        packetsReceived: ms / 20,
+        packetsDiscarded: 0,
+      };
+      last = estimator.update(counters, ms)!.delayMs;
+      if (ms === 5000) expect(last).toBeCloseTo(40, 6);
+      if (ms === 8000) expect(last).toBeGreaterThan(75);
+    }
+    expect(last).toBeGreaterThan(97);
   });
 
   it('does not take a muted microphone for a stall: nothing arrived, so nothing is late', () => {

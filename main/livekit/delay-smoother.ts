@@ -1,0 +1,76 @@
+/** Options of {@link DelaySmoother}. */
+export interface DelaySmootherOptions {
+  /**
+   * Time constant of the smoothing. Default 3000 ms: over 80 ms of network jitter the audio
+   * jitter buffer's reading every 500 ms swung between 43 and 121 ms (video's between 0 and 49)
+   * while WebRTC stretched its audio by 18 ms or less; smoothed this far it moves by a few ms a
+   * reading.
+   */
+  readonly smoothingMs?: number;
+  /**
+   * For this long after a track's first reading (and after `restart`), readings are taken as they
+   * are: the jitter buffer fills and grows then (audio's by 40-60 ms over its first half second
+   * here), and the file starts meanwhile. Smoothing then starts from the average of the second
+   * half of them, not from the last one alone. Default 2000 ms.
+   */
+  readonly settleMs?: number;
+}
+
+/**
+ * A track's jitter-buffer delay as the recorder takes it off arrival times: the readings
+ * (averages over the interval since the one before), smoothed once the track has settled.
+ *
+ * Over a network with jitter, media waits in the jitter buffer for as long as it came early, so
+ * the interval's average swings with the network's delay while what is played out keeps its
+ * pace: audio's lag changes only where WebRTC stretches or squeezes it, video's render times
+ * follow a smoothed clock. Taken as read, each swing moved the file's audio (silence inserted or
+ * audio cut: 60 times in 40 s, the beeps spread over 58-64 ms) and its video frames (flashes a
+ * frame off, 14-23 frames of 1200 dropped).
+ */
+export class DelaySmoother {
+  private readonly smoothingMs: number;
+  private readonly settleMs: number;
+  private delayMs: number | null = null;
+  private settlingSince: number | null = null;
+  private settled = false;
+  private lateSettleSum = 0;
+  private lateSettleCount = 0;
+  private lastAt = 0;
+
+  constructor(options: DelaySmootherOptions = {}) {
+    this.smoothingMs = options.smoothingMs ?? 3000;
+    this.settleMs = options.settleMs ?? 2000;
+  }
+
+  /** Takes readings as they are again for `settleMs` (media resuming, a stall recovered from). */
+  restart(): void {
+    this.settlingSince = null;
+    this.settled = false;
+  }
+
+  /** The delay to use after a reading of `readingMs` at `nowMs`. */
+  next(readingMs: number, nowMs: number): number {
+    const sinceLastMs = nowMs - this.lastAt;
+    this.lastAt = nowMs;
+    if (this.settlingSince === null) {
+      this.settlingSince = nowMs;
+      this.lateSettleSum = this.lateSettleCount = 0;
+    }
+    const ageMs = nowMs - this.settlingSince;
+    if (!this.settled && ageMs < this.settleMs) {
+      if (ageMs >= this.settleMs / 2) {
+        this.lateSettleSum += readingMs;
+        this.lateSettleCount++;
+      }
+      this.delayMs = readingMs;
+      return readingMs;
+    }
+    if (!this.settled) {
+      this.settled = true;
+      if (this.lateSettleCount > 0) this.delayMs = this.lateSettleSum / this.lateSettleCount;
+    }
+    this.delayMs ??= readingMs;
+    this.delayMs += (readingMs - this.delayMs) * (1 - Math.exp(-sinceLastMs / this.smoothingMs));
+    return this.delayMs;
+  }
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { DelaySmoother } from '../../../main/livekit/delay-smoother.js';
+
+/** Readings every `everyMs` from `startMs`: [time, reading]. */
+function feed(smoother: DelaySmoother, readings: number[], startMs = 0, everyMs = 100): number[] {
+  return readings.map((reading, i) => smoother.next(reading, startMs + i * everyMs));
+}
+
+describe('DelaySmoother', () => {
+  it('takes readings as they are while the track settles (its jitter buffer filling)', () => {
+    const growing = [12, 62, 76, 80, 80, 81, 79, 80];
+    expect(feed(new DelaySmoother(), growing)).toEqual(growing);
+  });
+
+  it('then starts from the average of the settling readings of its second second, and smooths', () => {
+    const smoother = new DelaySmoother({ settleMs: 2000, smoothingMs: 3000 });
+    // 0-1 s: 20 ms; 1-2 s: alternating 40 / 80 (jitter), average 60.
+    feed(smoother, Array.from({ length: 10 }, () => 20));
+    feed(smoother, Array.from({ length: 10 }, (_, i) => (i % 2 ? 80 : 40)), 1000);
+    // The first smoothed reading: from 60 toward the reading by 1 - e^(-100/3000).
+    const first = smoother.next(120, 2000);
+    expect(first).toBeCloseTo(60 + 60 * (1 - Math.exp(-100 / 3000)), 9);
+    // Swings of ±40 ms every 500 ms move it by a few ms.
+    let last = first;
+    for (let i = 1; i <= 20; i++) {
+      const next = smoother.next(i % 2 ? 20 : 100, 2000 + i * 500);
+      expect(Math.abs(next - last)).toBeLessThan(7);
+      last = next;
+    }
+    expect(Math.abs(last - 60)).toBeLessThan(10);
+  });
+
+  it('settles again after restart (media resuming with a jitter buffer filled afresh)', () => {
+    const smoother = new DelaySmoother();
+    feed(smoother, Array.from({ length: 40 }, () => 150));
+    smoother.restart();
+    expect(smoother.next(60, 10_000)).toBe(60);
+    expect(smoother.next(55, 10_100)).toBe(55);
+  });
+});
