@@ -80,9 +80,11 @@ export interface AudioDelayEstimatorOptions extends DelaySmootherOptions {
  * the jitter buffer's own delay agrees (it is right again) or never rose as a stall's must.
  *
  * Steady, the delay is the jitter buffer's reading smoothed (DelaySmoother): over a network with
- * jitter it swings while the audio played out keeps its pace. The stretch counters alone can't
- * carry the delay instead: concealment for packets that came late adds lag, and it can't be told
- * apart from concealment for packets lost (see above) except after a stall of our own.
+ * jitter it swings while the audio played out keeps its pace; it is taken as read while WebRTC
+ * stretches or squeezes the audio itself (after a stall's transient, speeding up). The stretch
+ * counters alone can't carry the delay: concealment for packets that came late adds lag, and it
+ * can't be told apart from concealment for packets lost (see above) except after a stall of our
+ * own.
  */
 export class AudioDelayEstimator {
   private readonly sampleRate: number;
@@ -174,7 +176,7 @@ export class AudioDelayEstimator {
       this.steady.restart();
       return null;
     }
-    const delayMs = this.steady.next(bufferDelayMs, nowMs);
+    const delayMs = this.steady.next(bufferDelayMs, nowMs, stretchedMs);
     this.lastDelayMs = delayMs;
     return { delayMs, transient: false };
   }

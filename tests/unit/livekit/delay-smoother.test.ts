@@ -30,6 +30,23 @@ describe('DelaySmoother', () => {
     expect(Math.abs(last - 60)).toBeLessThan(10);
   });
 
+  it('takes the reading as it is while WebRTC stretches or squeezes the media itself', () => {
+    const smoother = new DelaySmoother();
+    feed(smoother, Array.from({ length: 21 }, () => 300));
+    // After a stall WebRTC speeds up (a 0.5 s stall here: its readings and the ms it removed).
+    const after = [[481, 64], [354, 163], [255, 41], [217, 37], [183, 41], [147, 27]];
+    let reading = 0;
+    after.forEach(([delay, removed], i) => {
+      reading = delay!;
+      expect(smoother.next(delay!, 2500 + 500 * i, -removed!)).toBe(delay);
+    });
+    // A little stretching (jitter: 18 ms at most in a reading) is smoothed like the rest.
+    const before = smoother.next(reading, 6000);
+    const next = smoother.next(reading - 40, 6500, 18);
+    expect(next).toBeLessThan(before);
+    expect(next).toBeGreaterThan(reading - 30);
+  });
+
   it('settles again after restart (media resuming with a jitter buffer filled afresh)', () => {
     const smoother = new DelaySmoother();
     feed(smoother, Array.from({ length: 40 }, () => 150));
