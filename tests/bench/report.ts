@@ -94,22 +94,27 @@ export interface SoakRun {
   run: StreamRun;
 }
 
+/** Recordings of N streams, for each N asked for. */
+export interface SweepResult {
+  ranAt: string;
+  loadAtStart: number[];
+  loadAtEnd: number[];
+  machine: MachineInfo;
+  width: number;
+  height: number;
+  fps: number;
+  preset: string;
+  seconds: number;
+  runs: StreamRun[];
+  capacity: number;
+}
+
 export interface BenchResults {
   targets: typeof TARGETS;
   machine: MachineInfo;
-  sweep?: {
-    ranAt: string;
-    loadAtStart: number[];
-    loadAtEnd: number[];
-    machine: MachineInfo;
-    width: number;
-    height: number;
-    fps: number;
-    preset: string;
-    seconds: number;
-    runs: StreamRun[];
-    capacity: number;
-  };
+  sweep?: SweepResult;
+  /** The same through the test server's simulated network (`--jitter`, `--loss`). */
+  network?: SweepResult & { jitterMs: number; loss: number };
   renderer?: { ranAt: string; load: number[]; machine: MachineInfo; fps: number; grids: GridResult[] };
   soak?: SoakRun;
 }
@@ -127,8 +132,7 @@ export function gcSummary(r: StreamRun): string {
   return `${g.fullPerSec} full/s (${g.fullPauseMsPerSec} ms/s paused), ${g.youngPerSec} young/s (${g.youngPauseMsPerSec} ms/s)`;
 }
 
-function sweepRows(results: BenchResults): string[] {
-  const sweep = results.sweep;
+function sweepRows(results: BenchResults, sweep: SweepResult | undefined = results.sweep): string[] {
   if (!sweep) return ['(no sweep yet)'];
   const t = results.targets;
   return table(
@@ -276,9 +280,11 @@ function targetRows(results: BenchResults): string[] {
   );
 }
 
-export function renderTable(results: BenchResults, fresh: { sweep: boolean; renderer: boolean; soak: boolean }): string {
+export function renderTable(results: BenchResults, fresh: { sweep: boolean; renderer: boolean; soak: boolean; network?: boolean }): string {
   const lines: string[] = [''];
   if (fresh.sweep) lines.push(`Recording ${results.sweep!.width}x${results.sweep!.height}@${results.sweep!.fps}, ${results.sweep!.preset}, ${results.sweep!.seconds} s per N (load ${results.sweep!.loadAtStart.join(' ')}):`, ...sweepRows(results), '');
+  const net = results.network;
+  if (fresh.network && net) lines.push(`Recording through ${net.jitterMs} ms of jitter and ${net.loss * 100}% loss, ${net.width}x${net.height}@${net.fps}, ${net.preset}, ${net.seconds} s per N:`, ...sweepRows(results, net), '');
   if (fresh.renderer) lines.push('Watch grid (Chromium, web shell):', ...gridRows(results), '');
   if (fresh.soak) lines.push('Soak:', ...soakRows(results), '');
   lines.push('Targets (latest results of each part):', ...targetRows(results), '');
@@ -349,6 +355,14 @@ export function renderMarkdown(results: BenchResults): string {
     'process was GC then). The recorder runs with the V8 flags the CLI and the web shell use',
     '(main/recording/v8-flags.ts), which keep it to scavenges at 1 stream and cut full collections 4-5x at 2-3.',
     '',
+    '## Recording over a bad network',
+    '',
+    results.network
+      ? `Ran ${results.network.ranAt} (load ${results.network.loadAtStart.join(' ')}). The same recording with the test server's simulated network between it and the recorder (tests/sfu/network-path.ts): a queueing delay that moves between levels drawn from 0-${results.network.jitterMs} ms (held ~200 ms each, order kept: bursts and gaps), ${results.network.loss * 100}% of packets lost on the way and retransmitted on NACK. ${results.network.width}x${results.network.height}@${results.network.fps}, preset ${results.network.preset}, ${results.network.seconds} s per N. No floor (ffmpeg reads the file, not the network). The A/V target is judged on the clean sweep above; this is how it holds up.`
+      : 'Not run yet (`--jitter`, `--loss`).',
+    '',
+    ...(results.network ? sweepRows(results, results.network) : []),
+    '',
     '## Watch grid (Chromium)',
     '',
     results.renderer
@@ -370,9 +384,10 @@ export function renderMarkdown(results: BenchResults): string {
     'npm run bench                                   # sweep 1,4,8,12 x 20 s, floor, 9/16 tiles',
     'npm run bench -- --streams 1,4,8 --no-renderer  # options: --seconds --width --height --fps --preset --json --tiles --tile-size',
     'npm run bench -- --soak 600 --streams 4         # RSS growth over 10 minutes',
+    'npm run bench -- --streams 1,2 --jitter 80 --loss 0.01 --no-renderer  # through a simulated bad network',
     '```',
     '',
-    'Each part (sweep, grid, soak) keeps its own latest result in tests/bench/results/latest.json; a run',
+    'Each part (sweep, network, grid, soak) keeps its own latest result in tests/bench/results/latest.json; a run',
     'replaces only the parts it ran. It waits (up to `--wait-max` s) for the load average to drop below',
     '`--wait-load` before starting.',
     '',

@@ -4,6 +4,8 @@
  *   npm run bench                                  sweep 1,4,8,12 streams x 20 s + floor + 9/16-tile grid
  *   npm run bench -- --streams 1,4,8 --seconds 20  a shorter sweep
  *   npm run bench -- --soak 600 --streams 4        RSS growth over 10 minutes of 4 streams
+ *   npm run bench -- --streams 1,2 --jitter 80 --loss 0.01 --no-renderer
+ *                                                  the same through a simulated bad network
  *   npm run bench -- --report-only                 re-render the table and docs from the JSON
  *   npm run bench -- --no-sweep                    the grid only
  *   npm run bench -- --no-renderer --no-floor      options: --width --height --fps --preset --json
@@ -48,6 +50,8 @@ const { values: opt } = parseArgs({
     tiles: { type: 'string', default: '9,16' },
     'tile-size': { type: 'string', default: '1280x720' },
     soak: { type: 'string' },
+    jitter: { type: 'string' },
+    loss: { type: 'string', default: '0' },
     'wait-load': { type: 'string', default: '1.5' },
     'wait-max': { type: 'string', default: '300' },
     'report-only': { type: 'boolean', default: false },
@@ -62,14 +66,16 @@ if (opt.help) {
 }
 
 const soakSec = opt.soak ? Number(opt.soak) : null;
+// Through the test server's simulated network: the sweep's runs go to the `network` part.
+const network = opt.jitter ? { jitterMs: Number(opt.jitter), loss: Number(opt.loss) } : null;
 const streamsList = opt['no-sweep'] && !opt.soak ? [] : (soakSec ? (process.argv.includes('--streams') ? opt.streams! : '4') : opt.streams!).split(',').map(Number);
 const seconds = soakSec ?? Number(opt.seconds);
 const width = Number(opt.width);
 const height = Number(opt.height);
 const fps = Number(opt.fps);
 const preset = opt.preset as X264Preset;
-const withRenderer = opt.renderer! && !opt['no-renderer'] && !soakSec;
-const withFloor = !opt['no-floor'] && !soakSec;
+const withRenderer = opt.renderer! && !opt['no-renderer'] && !soakSec && !network;
+const withFloor = !opt['no-floor'] && !soakSec && !network;
 const tiles = opt.tiles!.split(',').map(Number);
 const [tileW, tileH] = opt['tile-size']!.split('x').map(Number) as [number, number];
 const WARMUP_SEC = 2;
@@ -331,7 +337,7 @@ async function main(): Promise<void> {
   if (opt['report-only']) {
     // Re-renders the table and docs from the JSON without measuring anything.
     const saved = JSON.parse(fs.readFileSync(path.resolve(opt.json!), 'utf8')) as BenchResults;
-    console.log(renderTable(saved, { sweep: !!saved.sweep, renderer: !!saved.renderer, soak: !!saved.soak }));
+    console.log(renderTable(saved, { sweep: !!saved.sweep, renderer: !!saved.renderer, soak: !!saved.soak, network: !!saved.network }));
     if (!opt['no-docs']) fs.writeFileSync(path.resolve(opt.docs!), renderMarkdown(saved));
     return;
   }
@@ -343,7 +349,8 @@ async function main(): Promise<void> {
   log(`machine: ${machine.cpuModel}, ${machine.cores} cores, ${machine.ramGiB} GiB; ${machine.ffmpeg}; node ${machine.node}; load ${loadAtStart.join(' ')}`);
   if (process.env.HAVEN_NETNS !== 'active') log('note: not inside tests/netns-run; WebRTC uses this machine\'s interfaces');
 
-  server = await startServerProcess();
+  if (network) log(`network to the recorder: ${network.jitterMs} ms of jitter, ${network.loss * 100}% loss`);
+  server = await startServerProcess(network ?? undefined);
   const srv = server;
   const runs: StreamRun[] = [];
   let soak: SoakRun | undefined;
@@ -403,18 +410,18 @@ async function main(): Promise<void> {
   server = undefined;
 
   const loadAtEnd = loadAverage();
+  const sweep = runs.length ? { ranAt: machine.date, loadAtStart, loadAtEnd, machine, width, height, fps, preset, seconds, runs, capacity: capacityOf(runs) } : null;
   const results: BenchResults = {
     targets: TARGETS,
-    machine: soakSec ? (previous.machine ?? machine) : machine,
-    sweep: runs.length
-      ? { ranAt: machine.date, loadAtStart, loadAtEnd, machine, width, height, fps, preset, seconds, runs, capacity: capacityOf(runs) }
-      : previous.sweep,
+    machine: soakSec || network ? (previous.machine ?? machine) : machine,
+    sweep: sweep && !network ? sweep : previous.sweep,
+    network: sweep && network ? { ...sweep, ...network } : previous.network,
     renderer: grids.length ? { ranAt: new Date().toISOString(), load: gridLoad, machine, fps, grids } : previous.renderer,
     soak: soak ?? previous.soak,
   };
   fs.mkdirSync(path.dirname(jsonPath), { recursive: true });
   fs.writeFileSync(jsonPath, `${JSON.stringify(results, null, 2)}\n`);
-  console.log(renderTable(results, { sweep: runs.length > 0, renderer: grids.length > 0, soak: !!soak }));
+  console.log(renderTable(results, { sweep: runs.length > 0 && !network, renderer: grids.length > 0, soak: !!soak, network: runs.length > 0 && !!network }));
   if (!opt['no-docs']) {
     fs.mkdirSync(path.dirname(path.resolve(opt.docs!)), { recursive: true });
     fs.writeFileSync(path.resolve(opt.docs!), renderMarkdown(results));
