@@ -35,7 +35,7 @@ export class DelaySmoother {
   private readonly settleMs: number;
   private delayMs: number | null = null;
   private settlingSince: number | null = null;
-  private settled = false;
+  /** Readings in the second half of the settling time; the first smoothed delay is their mean. */
   private lateSettleSum = 0;
   private lateSettleCount = 0;
   private lastAt = 0;
@@ -48,7 +48,6 @@ export class DelaySmoother {
   /** Takes readings as they are again for `settleMs` (media resuming, a stall recovered from). */
   restart(): void {
     this.settlingSince = null;
-    this.settled = false;
   }
 
   /**
@@ -68,7 +67,7 @@ export class DelaySmoother {
       this.lateSettleSum = this.lateSettleCount = 0;
     }
     const ageMs = nowMs - this.settlingSince;
-    if (!this.settled && ageMs < this.settleMs) {
+    if (ageMs < this.settleMs) {
       if (ageMs >= this.settleMs / 2) {
         this.lateSettleSum += readingMs;
         this.lateSettleCount++;
@@ -76,9 +75,9 @@ export class DelaySmoother {
       this.delayMs = readingMs;
       return readingMs;
     }
-    if (!this.settled) {
-      this.settled = true;
-      if (this.lateSettleCount > 0) this.delayMs = this.lateSettleSum / this.lateSettleCount;
+    if (this.lateSettleCount > 0) {
+      this.delayMs = this.lateSettleSum / this.lateSettleCount;
+      this.lateSettleSum = this.lateSettleCount = 0;
     }
     if (this.delayMs === null || Math.abs(stretchedMs) >= STRETCHING * sinceLastMs) {
       this.delayMs = readingMs;

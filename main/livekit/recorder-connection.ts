@@ -103,8 +103,8 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   private statsDueAt = Infinity;
   private statsFastUntil = 0;
   private scheduleStats: ((inMs: number) => void) | null = null;
-  private readonly videoBuffers = new Map<string, { jitterBufferDelay: number; jitterBufferEmittedCount: number }>();
-  private readonly videoDelays = new Map<string, DelaySmoother>();
+  /** Per video track: its counters at the last reading used, and its delay. */
+  private readonly videoTracks = new Map<string, { counters: { jitterBufferDelay: number; jitterBufferEmittedCount: number }; delay: DelaySmoother }>();
   private readonly audioEstimators = new Map<string, AudioDelayEstimator>();
   private readonly delays = new Map<string, { delayMs: number; transient: boolean }>();
   private loopMonitor: IntervalHistogram | null = null;
@@ -275,8 +275,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     this.readers.delete(sid);
     this.streams.delete(sid);
     // A track subscribed again starts its counters afresh.
-    this.videoBuffers.delete(sid);
-    this.videoDelays.delete(sid);
+    this.videoTracks.delete(sid);
     this.audioEstimators.delete(sid);
     this.delays.delete(sid);
     void reader?.cancel().catch(() => undefined);
@@ -291,7 +290,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   private startStats(): void {
     const interval = this.statsIntervalMs;
     if (interval <= 0) return;
-    const lastVideo = this.videoBuffers;
+    const videoTracks = this.videoTracks;
     const audio = this.audioEstimators;
     const report = (sid: string, delayMs: number, transient: boolean) => {
       this.delays.set(sid, { delayMs, transient });
@@ -339,19 +338,17 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
           if (reading) report(trackSid, reading.delayMs, reading.transient);
           continue;
         }
-        const previous = lastVideo.get(trackSid) ?? {
-          jitterBufferDelay: 0,
-          jitterBufferEmittedCount: 0,
-        };
+        let video = videoTracks.get(trackSid);
+        if (!video) {
+          video = { counters: { jitterBufferDelay: 0, jitterBufferEmittedCount: 0 }, delay: new DelaySmoother() };
+          videoTracks.set(trackSid, video);
+        }
+        const previous = video.counters;
         const emitted = buffer.jitterBufferEmittedCount - previous.jitterBufferEmittedCount;
         if (this.delays.has(trackSid) && emitted < VIDEO_DELAY_MIN_FRAMES) continue;
-        lastVideo.set(trackSid, buffer);
+        video.counters = buffer;
         const delayMs = jitterBufferDelayMs(previous, buffer);
-        if (delayMs === null) continue;
-        let smoother = this.videoDelays.get(trackSid);
-        if (!smoother) this.videoDelays.set(trackSid, (smoother = new DelaySmoother()));
-        const smoothed = smoother.next(delayMs, now);
-        report(trackSid, smoothed, false);
+        if (delayMs !== null) report(trackSid, video.delay.next(delayMs, now), false);
       }
     };
     const fastInterval = Math.min(interval, STARTUP_STATS_INTERVAL_MS);
