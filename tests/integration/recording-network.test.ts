@@ -55,8 +55,9 @@ describe('recording over a jittery, lossy network', () => {
       expect(markers.length).toBeGreaterThanOrEqual(Math.floor(item!.durationMs! / 2000) - 2);
       // Taken as read, the jitter buffers' delays swing with the network's and moved the file's
       // audio and video with them: markers up to 51 ms off, spread over 38-78 ms in 4 runs
-      // (smoothed, DelaySmoother: at most 37 ms off, spread over 29-51 ms in 9 runs). The
-      // mechanism has exact tests (tests/unit/livekit); this is the whole recorder on such a path.
+      // (smoothed, DelaySmoother: 15-47 ms off at worst, spread over 29-61 ms in 17 runs). The
+      // bound passes both: the mechanism has exact tests (tests/unit/livekit); this one is the
+      // whole recorder on such a path.
       for (const m of markers) expect(Math.abs(m.offset), `marker at ${m.at.toFixed(1)} s`).toBeLessThanOrEqual(0.06);
     } finally {
       await replay.stop();
