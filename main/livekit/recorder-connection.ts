@@ -16,7 +16,7 @@ import {
   type Participant,
 } from '@livekit/rtc-node';
 import type { I420Image } from '../recording/i420-image';
-import { AudioDelayEstimator, jitterBufferDelayMs } from './audio-lag';
+import { AudioDelayEstimator } from './audio-lag';
 import { DelaySmoother } from './delay-smoother';
 import { FrameClock, monotonicOffsetMs } from './frame-clock';
 import type { PcmFrame } from '../recording/timeline';
@@ -88,6 +88,35 @@ export const STARTUP_STATS_WINDOW_MS = 2000;
 export const VIDEO_DELAY_MIN_FRAMES = 15;
 
 /**
+ * libwebrtc's render delay (VideoReceiveStream's `render_delay_ms`, 10 by default; LiveKit's SDK
+ * leaves it): a decoded frame's render time, the stamp it reaches us with, is this much after
+ * the time its decoding was scheduled to end. Measured with rtc-node 1.1 here: frames reach
+ * JavaScript 8.4 ms (mean) to 9.5 ms (most) before their stamp.
+ */
+export const VIDEO_RENDER_DELAY_MS = 10;
+
+/**
+ * A video track's delay over the interval between two readings of its counters: how long
+ * before its stamp (render time) a frame's first packet came. That is its processing delay
+ * (`totalProcessingDelay / framesDecoded`: first packet received to decoded, so the jitter
+ * buffer, assembly and decoding) plus {@link VIDEO_RENDER_DELAY_MS}. Audio is placed by when
+ * its packets came the same way (arrival less its jitter-buffer delay), so the two line up as
+ * they were sent. The jitter-buffer delay alone left video 9-10 ms late (the render delay) and
+ * decoding time more. Null when no frame was decoded in between.
+ */
+export function videoDelayMs(a: VideoDelayCounters, b: VideoDelayCounters): number | null {
+  const frames = b.framesDecoded - a.framesDecoded;
+  if (frames <= 0) return null;
+  return ((b.totalProcessingDelay - a.totalProcessingDelay) / frames) * 1000 + VIDEO_RENDER_DELAY_MS;
+}
+
+/** Cumulative inbound-rtp counters of a video track (delay in seconds). */
+export interface VideoDelayCounters {
+  readonly totalProcessingDelay: number;
+  readonly framesDecoded: number;
+}
+
+/**
  * The recorder's own connection to a room through @livekit/rtc-node: subscribes to everything,
  * decodes, and hands out I420 video and 48 kHz PCM per track. Knows nothing of files.
  */
@@ -104,7 +133,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   private statsFastUntil = 0;
   private scheduleStats: ((inMs: number) => void) | null = null;
   /** Per video track: its counters at the last reading used, and its delay. */
-  private readonly videoTracks = new Map<string, { counters: { jitterBufferDelay: number; jitterBufferEmittedCount: number }; delay: DelaySmoother }>();
+  private readonly videoTracks = new Map<string, { counters: VideoDelayCounters; delay: DelaySmoother }>();
   private readonly audioEstimators = new Map<string, AudioDelayEstimator>();
   private readonly delays = new Map<string, { delayMs: number; transient: boolean }>();
   private loopMonitor: IntervalHistogram | null = null;
@@ -247,8 +276,17 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     });
   }
 
+  /**
+   * WebRTC hands audio over as its playout pulls it, a chunk (10 ms) at a time: the chunk's first
+   * sample is the one being played out then, which its jitter-buffer delay is measured to, and
+   * its last is played a chunk later. The timeline takes an arrival to be the last sample's:
+   * taken at hand-over, all audio was placed a chunk early (6.5 ms before video here, with the
+   * 3.5 ms this hand-over takes to reach JavaScript).
+   */
   private pumpAudio(sid: string, stream: AudioStream): Promise<void> {
-    return this.pump(sid, stream, (frame) => this.emit('audioFrame', sid, frame, this.now()));
+    return this.pump(sid, stream, (frame) =>
+      this.emit('audioFrame', sid, frame, this.now() + (frame.samplesPerChannel * 1000) / frame.sampleRate),
+    );
   }
 
   /** Reads a track's stream until it ends or is cancelled (closeStream). */
@@ -318,15 +356,12 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
         const inbound = stat.value.inbound;
         const trackSid = this.trackSidForInbound(inbound?.trackIdentifier);
         if (!inbound || !trackSid) continue;
-        const buffer = {
-          jitterBufferDelay: Number(inbound.jitterBufferDelay ?? 0),
-          jitterBufferEmittedCount: Number(inbound.jitterBufferEmittedCount ?? 0),
-        };
         if (stat.value.stream?.kind === 'audio') {
           let estimator = audio.get(trackSid);
           if (!estimator) audio.set(trackSid, (estimator = new AudioDelayEstimator()));
           const counters = {
-            ...buffer,
+            jitterBufferDelay: Number(inbound.jitterBufferDelay ?? 0),
+            jitterBufferEmittedCount: Number(inbound.jitterBufferEmittedCount ?? 0),
             totalSamplesReceived: Number(inbound.totalSamplesReceived ?? 0),
             concealedSamples: Number(inbound.concealedSamples ?? 0),
             insertedSamplesForDeceleration: Number(inbound.insertedSamplesForDeceleration ?? 0),
@@ -340,14 +375,18 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
         }
         let video = videoTracks.get(trackSid);
         if (!video) {
-          video = { counters: { jitterBufferDelay: 0, jitterBufferEmittedCount: 0 }, delay: new DelaySmoother() };
+          video = { counters: { totalProcessingDelay: 0, framesDecoded: 0 }, delay: new DelaySmoother() };
           videoTracks.set(trackSid, video);
         }
+        const counters = {
+          totalProcessingDelay: Number(inbound.totalProcessingDelay ?? 0),
+          framesDecoded: Number(inbound.framesDecoded ?? 0),
+        };
         const previous = video.counters;
-        const emitted = buffer.jitterBufferEmittedCount - previous.jitterBufferEmittedCount;
-        if (this.delays.has(trackSid) && emitted < VIDEO_DELAY_MIN_FRAMES) continue;
-        video.counters = buffer;
-        const delayMs = jitterBufferDelayMs(previous, buffer);
+        const decoded = counters.framesDecoded - previous.framesDecoded;
+        if (this.delays.has(trackSid) && decoded < VIDEO_DELAY_MIN_FRAMES) continue;
+        video.counters = counters;
+        const delayMs = videoDelayMs(previous, counters);
         if (delayMs !== null) report(trackSid, video.delay.next(delayMs, now), false);
       }
     };

@@ -77,6 +77,59 @@ describe('RecorderConnection', () => {
     });
   });
 
+  // The replay publisher sends a white frame and a beep together every SYNC_PERIOD_S (its audio
+  // ahead by the Opus encoder's delay, so both come out together). Placed the way the timeline
+  // places them (arrival less the track's delay; an audio frame's arrival is its last sample's),
+  // they must land together: not rounded to a file's frames, so a bias of a few ms shows. Video
+  // by its jitter-buffer delay alone and audio by its hand-over put audio 17-20 ms early.
+  it('places audio and video that were sent together within a few ms of each other', { timeout: 60_000 }, async (testContext) => {
+    if (!target.addReplayParticipant) testContext.skip(true, 'needs the bundled server\'s replay publisher, which sends both on an exact schedule');
+    const room = uniqueRoom('together');
+    const replay = await target.addReplayParticipant!({ room, identity: 'alice', width: 640, height: 360, fps: 30, seconds: 10, markers: true });
+    let connection: RecorderConnection | undefined;
+    try {
+      const token = await mintToken(target, 'recorder', { room, canSubscribe: true, canPublish: false, hidden: true });
+      connection = await RecorderConnection.connect(target.url, token);
+      const c = connection;
+      const flashes: number[] = [];
+      const beeps: number[] = [];
+      let white = false;
+      let loud = false;
+      c.on('videoFrame', (sid, frame, at) => {
+        const delay = c.trackDelay(sid);
+        // All white, not only where the test picture has something white.
+        const isWhite = [1, 2, 3].every((y) => [1, 2, 3].every((x) => frame.data[((y * frame.height) >> 2) * frame.width + ((x * frame.width) >> 2)]! > 200));
+        if (isWhite && !white && delay) flashes.push(at - delay.delayMs);
+        white = isWhite;
+      });
+      c.on('audioFrame', (sid, frame, at) => {
+        const delay = c.trackDelay(sid);
+        let first = -1;
+        for (let i = 0; i < frame.samplesPerChannel && first < 0; i++) if (Math.abs(frame.data[i * frame.channels]!) > 8000) first = i;
+        if (first >= 0 && !loud && delay) beeps.push(at - delay.delayMs - ((frame.samplesPerChannel - first) * 1000) / frame.sampleRate);
+        loud = first >= 0;
+      });
+      // Past the delays' settling (DelaySmoother: 2 s), then five markers.
+      await waitFor(() => flashes.length >= 1, 'a first white frame', 15_000);
+      const settledAt = performance.now() + 2500;
+      await waitFor(() => flashes.filter((f) => f > settledAt).length >= 5 && beeps.filter((b) => b > settledAt).length >= 5, 'five markers', 30_000);
+      const offsets = flashes
+        .filter((f) => f > settledAt)
+        .map((f) => beeps.reduce((nearest, b) => (Math.abs(b - f) < Math.abs(nearest - f) ? b : nearest), Infinity) - f);
+      console.log(`audio minus video at each marker (ms): ${offsets.map((o) => o.toFixed(1)).join(', ')}`);
+      const sorted = offsets.toSorted((a, b) => a - b);
+      const median = sorted[Math.floor(sorted.length / 2)]!;
+      // 2-4 ms here: audio still takes a few ms to reach JavaScript once WebRTC hands it over
+      // (late, never early). Video by its jitter-buffer delay alone put audio 6.5 ms early; audio
+      // by its hand-over alone, about 10.
+      expect(median, 'median offset').toBeGreaterThanOrEqual(-5);
+      expect(median, 'median offset').toBeLessThanOrEqual(10);
+    } finally {
+      await connection?.close();
+      await replay.stop();
+    }
+  });
+
   it('places video by libwebrtc\'s own clock: frames that wait behind a busy event loop keep their times', { timeout: 60_000 }, async (testContext) => {
     if (process.platform !== 'linux') testContext.skip(true, 'the known clock offset is used on Linux only (FrameClock)');
     await withCameraRoom('clock', async (connection) => {

@@ -13,6 +13,8 @@
  * in sync after it (it was off by up to 470 ms for ~8 s before AudioDelayEstimator); not part of
  * `npm test`. HAVEN_SYNC_BUSY=loops,onS,offS (e.g. 3,2.5,7) runs that many busy loops for onS
  * every onS + offS beside it, a loaded machine (threads starve unevenly, unlike a stop).
+ * HAVEN_SYNC_FPS=60 records the file at that rate: a marker's offset is quantized to the file's
+ * frames (+-17 ms at 30 fps, +-8 at 60), so a bias shows better there.
  */
 import { spawn } from 'node:child_process';
 import { RoomServiceClient, TrackType } from 'livekit-server-sdk';
@@ -26,6 +28,7 @@ import { analyzeSyncPattern, findMarkers, formatMarkers } from './recording-fixt
 
 const seconds = Number(process.env.HAVEN_SYNC_SECONDS ?? 180);
 const stallMs = Number(process.env.HAVEN_SYNC_STALL_MS ?? 0);
+const fileFps = Number(process.env.HAVEN_SYNC_FPS ?? 0);
 const busy = process.env.HAVEN_SYNC_BUSY?.split(',').map(Number);
 // The microphone is muted for MUTE_S from this far in (from the server, as a moderator would):
 // the audio after it must be back at once and in sync.
@@ -75,7 +78,7 @@ describe('A/V sync over a long recording', () => {
     let stopLoad = () => {};
     try {
       const token = await mintToken(target, 'recorder', { roomJoin: true, room, canSubscribe: true, canPublish: false, hidden: true });
-      const started = (await ctx.dispatch('recording.start', { target: { url: target.url, token }, room, participants: 'all' }, trustedCaller)) as Result<RecordingSessionView>;
+      const started = (await ctx.dispatch('recording.start', { target: { url: target.url, token }, room, participants: 'all', ...(fileFps ? { options: { frameRate: fileFps } } : {}) }, trustedCaller)) as Result<RecordingSessionView>;
       if (!started.ok) throw new Error(started.error.message);
       await waitFor(() => ctx.app.history.listFiles({}).length === 1, 'file recording', 10_000);
       if (stallMs > 0) {

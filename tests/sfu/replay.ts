@@ -76,6 +76,12 @@ interface Clip {
   keyframes: Buffer[];
   /** Opus packets, 20 ms each. */
   audio: Buffer[];
+  /**
+   * The Opus encoder's delay (OpusHead's pre-skip, 6.5 ms from libopus): decoded from the first
+   * packet, as an RTP receiver does, the clip's audio comes this much late. Its packets are sent
+   * this much early, so audio and video leave in sync.
+   */
+  audioLeadMs: number;
   files: { video: string; audio: string };
 }
 
@@ -169,6 +175,7 @@ async function encodeClip(
     'ogg',
     ogg,
   ]);
+  const opus = parseOggOpus(await readFile(ogg));
   return {
     fps,
     width,
@@ -177,7 +184,8 @@ async function encodeClip(
     keyframes: parseIvf(await readFile(intraIvf)),
     // Exactly `seconds` of 20 ms packets: the encoder's priming makes one packet more, and
     // every loop would then put audio 20 ms further behind video.
-    audio: parseOggOpus(await readFile(ogg)).slice(0, Math.round(seconds * 50)),
+    audio: opus.packets.slice(0, Math.round(seconds * 50)),
+    audioLeadMs: opus.preSkip / 48,
     files: { video: ivf, audio: ogg },
   };
 }
@@ -200,8 +208,11 @@ function parseIvf(data: Buffer): Buffer[] {
   return frames;
 }
 
-/** Ogg pages -> packets (lacing values of 255 continue a packet); drops OpusHead and OpusTags. */
-function parseOggOpus(data: Buffer): Buffer[] {
+/**
+ * Ogg pages -> packets (lacing values of 255 continue a packet), without OpusHead and OpusTags;
+ * and OpusHead's pre-skip (48 kHz samples the decoder's first output is late by).
+ */
+function parseOggOpus(data: Buffer): { packets: Buffer[]; preSkip: number } {
   const packets: Buffer[] = [];
   let pending: Buffer[] = [];
   let offset = 0;
@@ -219,7 +230,12 @@ function parseOggOpus(data: Buffer): Buffer[] {
     }
     offset = body;
   }
-  return packets.filter((p) => !p.subarray(0, 8).toString('latin1').startsWith('Opus'));
+  const head = packets.find((p) => p.toString('latin1', 0, 8) === 'OpusHead');
+  if (!head) throw new Error('the encoded clip has no OpusHead');
+  return {
+    packets: packets.filter((p) => !p.toString('latin1', 0, 8).startsWith('Opus')),
+    preSkip: head.readUInt16LE(10),
+  };
 }
 
 /** RFC 7741 packetization with a 15-bit picture id, so decoders can tell frames apart. */
@@ -360,8 +376,9 @@ export async function startReplayParticipant(
       video.sent++;
     }
     if (audioFeed) {
-      if (elapsedS * 50 - audio.sent > 50) audio.sent = Math.floor(elapsedS * 50);
-      while (audio.sent <= elapsedS * 50) {
+      const audioS = elapsedS + clip.audioLeadMs / 1000;
+      if (audioS * 50 - audio.sent > 50) audio.sent = Math.floor(audioS * 50);
+      while (audio.sent <= audioS * 50) {
         if (audioInfo!.muted) {
           audio.sent++;
           continue;
