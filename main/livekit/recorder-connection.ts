@@ -45,8 +45,8 @@ export interface RecorderConnectionEvents {
   videoFrame: [trackSid: string, frame: I420Image, arrivalMs: number];
   audioFrame: [trackSid: string, frame: PcmFrame, arrivalMs: number];
   /**
-   * Per-track delay from WebRTC stats: how long media waited before decoding (for audio, see
-   * AudioDelayEstimator). `transient`: the delay of a stall being recovered from, which may
+   * Per-track delay from WebRTC stats: how long before its `arrivalMs` media came (video: see
+   * videoDelayMs; audio: AudioDelayEstimator). `transient`: the delay of a stall being recovered from, which may
    * exceed any latency budget (see RecordingTimeline.setTrackDelay).
    */
   trackDelay: [trackSid: string, delayMs: number, transient: boolean];
@@ -320,10 +320,11 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   }
 
   /**
-   * Reads inbound-rtp stats per track: for video the jitter-buffer delay (jitterBufferDelay /
-   * jitterBufferEmittedCount over the interval), the time frames waited before decoding; for
-   * audio the same, corrected after stalls by AudioDelayEstimator. Arrival time minus this is
-   * closer to when media was captured, which is what keeps audio and video in sync in the file.
+   * Reads inbound-rtp stats per track: for video how long before its stamp a frame's first
+   * packet came (videoDelayMs); for audio the jitter-buffer delay (jitterBufferDelay /
+   * jitterBufferEmittedCount over the interval), corrected after stalls by AudioDelayEstimator.
+   * Arrival time minus this is when the media came, the same for audio and video sent together,
+   * which is what keeps them in sync in the file.
    */
   private startStats(): void {
     const interval = this.statsIntervalMs;

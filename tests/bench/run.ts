@@ -66,6 +66,11 @@ if (opt.help) {
 }
 
 const soakSec = opt.soak ? Number(opt.soak) : null;
+if (soakSec && opt.jitter) {
+  // The soak's result is the one RSS growth is judged on; a jittery one would replace it.
+  console.error('--soak and --jitter measure different things: run them one at a time');
+  process.exit(2);
+}
 // Through the test server's simulated network: the sweep's runs go to the `network` part.
 const network = opt.jitter ? { jitterMs: Number(opt.jitter), loss: Number(opt.loss) } : null;
 const streamsList = opt['no-sweep'] && !opt.soak ? [] : (soakSec ? (process.argv.includes('--streams') ? opt.streams! : '4') : opt.streams!).split(',').map(Number);
