@@ -150,10 +150,11 @@ describe('RecordingService', () => {
 
   // Two publishers encoding in their own processes (bob is the server's replay), the server and
   // the recorder share 2 cores here. The 40 ms target is asserted by recording-sync-long.test.ts on exact input (the
-  // replay publisher: 4-19 ms at the start). These rtc-node publishers are off by themselves at
-  // first: their first marker, about a second into the file, measured 10-57 ms, the later ones
-  // -20..+38 ms (issue 6's note). So: the first marker within 100 ms, every later one within
-  // 60 ms. Frames lost anywhere (the publishers' encoders drop some when the machine is busy)
+  // replay publisher: 4-19 ms at the start), and the recorder's own placement, before a file's
+  // frame grid, by recorder-connection.test.ts. These rtc-node publishers are off by themselves,
+  // audio late: their first marker, about a second into the file, measured 27-53 ms, the later
+  // ones 5-55 ms (three runs in session 11; 20 ms lower before, while the recorder put audio
+  // 17-20 ms early). So: the first marker within 100 ms, every later one within 80 ms. Frames lost anywhere (the publishers' encoders drop some when the machine is busy)
   // are bounded at 8% (15 of 298 in a clean-clone run, 10 of them never reaching the recorder:
   // ticks repeated for want of a frame); the recorder's own drops at 4%: 2, 2, 5, 5, 2, 2 of 300
   // in six runs here (session 9). They were 2-20 (20 failed a 6% bound) while a video delay was
@@ -163,7 +164,7 @@ describe('RecordingService', () => {
     expect(aliceSync, 'the recording test ran').toBeDefined();
     const { offsets, frames, missingFrames } = aliceSync!;
     expect(offsets.length).toBeGreaterThanOrEqual(4); // a beep every 2 s of a ~10 s file
-    offsets.forEach((m, i) => expect(Math.abs(m.offset), `marker at ${m.at.toFixed(1)} s`).toBeLessThanOrEqual(i === 0 ? 0.1 : 0.06));
+    offsets.forEach((m, i) => expect(Math.abs(m.offset), `marker at ${m.at.toFixed(1)} s`).toBeLessThanOrEqual(i === 0 ? 0.1 : 0.08));
     expect(missingFrames / frames).toBeLessThan(0.08);
     expect(aliceDropped).toBeGreaterThanOrEqual(0);
     expect(aliceDropped / frames).toBeLessThan(0.04);
