@@ -1,4 +1,4 @@
-import { DelaySmoother, type DelaySmootherOptions } from './delay-smoother';
+import { DelaySmoother, isStretching, type DelaySmootherOptions } from './delay-smoother';
 
 /**
  * Cumulative inbound-rtp counters of one audio track, as WebRTC reports them (samples at the
@@ -105,6 +105,7 @@ export class AudioDelayEstimator {
     packetsDiscarded: 0,
   };
   private lastDelayMs: number | null = null;
+  private previousAt: number | null = null;
   /**
    * While recovering: the delay now; when it began; the jitter buffer's delay before it and the
    * lag the stall added; whether the jitter buffer's delay has since risen as a stall's must.
@@ -133,6 +134,8 @@ export class AudioDelayEstimator {
   update(counters: AudioPlayoutCounters, nowMs: number, stalledMs = 0): AudioDelayReading | null {
     const previous = this.previous;
     this.previous = counters;
+    const intervalMs = this.previousAt === null ? null : nowMs - this.previousAt;
+    this.previousAt = nowMs;
     const bufferDelayMs = jitterBufferDelayMs(previous, counters);
     const { underrunMs, stretchedMs } = this.interval(previous, counters);
     const first = previous.jitterBufferEmittedCount === 0;
@@ -162,8 +165,12 @@ export class AudioDelayEstimator {
       const elapsedMs = nowMs - t.sinceMs;
       const agrees =
         bufferDelayMs !== null && Math.abs(t.delayMs - bufferDelayMs) <= 2 * this.packetMs;
+      // Not while WebRTC is still speeding up to take the stall's lag away: read often (as the
+      // caller does in a transient), the jitter buffer agreed while the lag was still a second,
+      // and as a steady delay that is held to the latency budget: audio came out 150-180 ms late.
+      const speedingUp = intervalMs !== null && isStretching(stretchedMs, intervalMs);
       const over =
-        agrees ||
+        (agrees && !speedingUp) ||
         (!t.confirmed && elapsedMs > 1000 + t.addedMs) ||
         elapsedMs >= this.maxTransientMs;
       if (!over) return { delayMs: t.delayMs, transient: true };

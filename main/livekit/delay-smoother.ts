@@ -1,6 +1,11 @@
 /** Stretching at this rate or more (ms of lag a ms) means WebRTC is moving the lag: see `next`. */
 const STRETCHING = 0.04;
 
+/** Whether WebRTC stretched or squeezed a track's media by `stretchedMs` in `intervalMs` on purpose (see `next`). */
+export function isStretching(stretchedMs: number, intervalMs: number): boolean {
+  return Math.abs(stretchedMs) >= STRETCHING * intervalMs;
+}
+
 /** Options of {@link DelaySmoother}. */
 export interface DelaySmootherOptions {
   /**
@@ -79,7 +84,7 @@ export class DelaySmoother {
       this.delayMs = this.lateSettleSum / this.lateSettleCount;
       this.lateSettleSum = this.lateSettleCount = 0;
     }
-    if (this.delayMs === null || Math.abs(stretchedMs) >= STRETCHING * sinceLastMs) {
+    if (this.delayMs === null || isStretching(stretchedMs, sinceLastMs)) {
       this.delayMs = readingMs;
     } else {
       this.delayMs += (readingMs - this.delayMs) * (1 - Math.exp(-sinceLastMs / this.smoothingMs));

@@ -88,6 +88,13 @@ export const STARTUP_STATS_WINDOW_MS = 2000;
 export const VIDEO_DELAY_MIN_FRAMES = 15;
 
 /**
+ * This process stood still this long or more between two readings (its event loop's longest
+ * delay; normally about 20 ms, the monitor's resolution): a video delay read over that interval
+ * is skipped.
+ */
+const STALLED_MS = 100;
+
+/**
  * libwebrtc's render delay (VideoReceiveStream's `render_delay_ms`, 10 by default; LiveKit's SDK
  * leaves it): a decoded frame's render time, the stamp it reaches us with, is this much after
  * the time its decoding was scheduled to end. Measured with rtc-node 1.1 here: frames reach
@@ -371,6 +378,10 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
             packetsDiscarded: Number(inbound.packetsDiscarded ?? 0),
           };
           const reading = estimator.update(counters, now, stalledMs);
+          // Recovering from a stall, WebRTC takes the lag away fast (up to 420 ms a second after
+          // a 1.5 s stop): read half a second apart, audio placed by the older reading came out
+          // 80 ms early. The next reading comes soon.
+          if (reading?.transient) this.statsFastUntil = Math.max(this.statsFastUntil, now + fastInterval);
           if (reading) report(trackSid, reading.delayMs, reading.transient);
           continue;
         }
@@ -387,6 +398,10 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
         const decoded = counters.framesDecoded - previous.framesDecoded;
         if (this.delays.has(trackSid) && decoded < VIDEO_DELAY_MIN_FRAMES) continue;
         video.counters = counters;
+        // Frames that waited for this process (stopped: a starved machine) say nothing of the
+        // network's delay: after a 1.5 s stop one reading said 84 ms against 25, and smoothed in,
+        // it put video 16 ms early for seconds.
+        if (this.delays.has(trackSid) && stalledMs >= STALLED_MS) continue;
         const delayMs = videoDelayMs(previous, counters);
         if (delayMs !== null) report(trackSid, video.delay.next(delayMs, now), false);
       }
