@@ -165,12 +165,15 @@ export class AudioDelayEstimator {
       const elapsedMs = nowMs - t.sinceMs;
       const agrees =
         bufferDelayMs !== null && Math.abs(t.delayMs - bufferDelayMs) <= 2 * this.packetMs;
-      // Not while WebRTC is still speeding up to take the stall's lag away: read often (as the
-      // caller does in a transient), the jitter buffer agreed while the lag was still a second,
-      // and as a steady delay that is held to the latency budget: audio came out 150-180 ms late.
+      // Not while the stall's lag is still there, nor while WebRTC is still speeding up to take
+      // it away. Read often (as the caller does in a transient), the jitter buffer agreed while
+      // the lag was still a second; after a stall in a track's first seconds WebRTC held all of
+      // it for 8 s. As a steady delay that is held to the latency budget: audio came out
+      // 150-700 ms late.
       const speedingUp = intervalMs !== null && isStretching(stretchedMs, intervalMs);
+      const lagGone = t.delayMs - t.bufferBeforeMs <= 2 * this.packetMs;
       const over =
-        (agrees && !speedingUp) ||
+        (agrees && lagGone && !speedingUp) ||
         (!t.confirmed && elapsedMs > 1000 + t.addedMs) ||
         elapsedMs >= this.maxTransientMs;
       if (!over) return { delayMs: t.delayMs, transient: true };
@@ -183,7 +186,11 @@ export class AudioDelayEstimator {
       this.steady.restart();
       return null;
     }
-    const delayMs = this.steady.next(bufferDelayMs, nowMs, stretchedMs);
+    const delayMs = this.steady.next(
+      bufferDelayMs,
+      nowMs,
+      intervalMs !== null && isStretching(stretchedMs, intervalMs),
+    );
     this.lastDelayMs = delayMs;
     return { delayMs, transient: false };
   }

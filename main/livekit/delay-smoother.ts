@@ -1,7 +1,10 @@
 /** Stretching at this rate or more (ms of lag a ms) means WebRTC is moving the lag: see `next`. */
 const STRETCHING = 0.04;
 
-/** Whether WebRTC stretched or squeezed a track's media by `stretchedMs` in `intervalMs` on purpose (see `next`). */
+/**
+ * Whether WebRTC stretched or squeezed a track's audio by `stretchedMs` in `intervalMs` on
+ * purpose (4% or more; see `next`): it is moving the lag itself, not following the network.
+ */
 export function isStretching(stretchedMs: number, intervalMs: number): boolean {
   return Math.abs(stretchedMs) >= STRETCHING * intervalMs;
 }
@@ -56,17 +59,24 @@ export class DelaySmoother {
   }
 
   /**
-   * The delay to use after a reading of `readingMs` at `nowMs`. `stretchedMs`: what WebRTC added
-   * to the media's lag since the reading before (audio: samples inserted minus removed). While
-   * that is 4% of the time or more, WebRTC is changing the lag itself and the reading is taken as
-   * it is: after a stall it speeds up for seconds, taking away 30-160 ms every 500 ms, and the
-   * jitter buffer's delay falls faster still; smoothed, the file's audio came out 50-120 ms early
-   * for 6 s after a 0.5 s stall (-24 ms at most taken as read). Over 80 ms of jitter it stretched
-   * 18 ms in a reading at most.
+   * The delay to use after a reading of `readingMs` at `nowMs`. `moving`: WebRTC changed the
+   * delay itself over the interval (audio stretched or squeezed by 4% or more: isStretching;
+   * video held past its jitter buffer's target), so the reading is taken as it is: after a stall
+   * audio speeds up for seconds, taking away 30-160 ms every 500 ms, and the jitter buffer's delay
+   * falls faster still; smoothed, the file's audio came out 50-120 ms early for 6 s after a 0.5 s
+   * stall (-24 ms at most taken as read). Over 80 ms of jitter audio stretched 18 ms in a reading
+   * at most.
    */
-  next(readingMs: number, nowMs: number, stretchedMs = 0): number {
+  next(readingMs: number, nowMs: number, moving = false): number {
     const sinceLastMs = nowMs - this.lastAt;
     this.lastAt = nowMs;
+    if (moving) {
+      // Settles afresh once WebRTC stops: smoothed on from a delay it moved, the video after a
+      // stall was placed 50 ms early for seconds while the real delay had already come down.
+      this.delayMs = readingMs;
+      this.settlingSince = null;
+      return readingMs;
+    }
     if (this.settlingSince === null) {
       this.settlingSince = nowMs;
       this.lateSettleSum = this.lateSettleCount = 0;
@@ -84,7 +94,7 @@ export class DelaySmoother {
       this.delayMs = this.lateSettleSum / this.lateSettleCount;
       this.lateSettleSum = this.lateSettleCount = 0;
     }
-    if (this.delayMs === null || isStretching(stretchedMs, sinceLastMs)) {
+    if (this.delayMs === null) {
       this.delayMs = readingMs;
     } else {
       this.delayMs += (readingMs - this.delayMs) * (1 - Math.exp(-sinceLastMs / this.smoothingMs));

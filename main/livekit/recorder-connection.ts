@@ -117,11 +117,35 @@ export function videoDelayMs(a: VideoDelayCounters, b: VideoDelayCounters): numb
   return ((b.totalProcessingDelay - a.totalProcessingDelay) / frames) * 1000 + VIDEO_RENDER_DELAY_MS;
 }
 
-/** Cumulative inbound-rtp counters of a video track (delay in seconds). */
+/** Cumulative inbound-rtp counters of a video track (delays in seconds). */
 export interface VideoDelayCounters {
   readonly totalProcessingDelay: number;
   readonly framesDecoded: number;
+  readonly jitterBufferDelay: number;
+  readonly jitterBufferTargetDelay: number;
+  readonly jitterBufferEmittedCount: number;
 }
+
+/**
+ * How much longer than its target the jitter buffer held a video track's frames over the
+ * interval between two readings, in ms; null when none left it. Normally a few ms. After a
+ * stall in a track's first seconds it held them 390-560 ms against a target of 11-18 (its
+ * schedule had learned the stall's late arrivals), coming down by about 150 ms a second: the
+ * frames' stamps moved with it, so their delay must be taken as it is, not smoothed.
+ */
+export function videoHeldPastTargetMs(a: VideoDelayCounters, b: VideoDelayCounters): number | null {
+  const frames = b.jitterBufferEmittedCount - a.jitterBufferEmittedCount;
+  if (frames <= 0) return null;
+  const heldS = b.jitterBufferDelay - a.jitterBufferDelay - (b.jitterBufferTargetDelay - a.jitterBufferTargetDelay);
+  return (heldS / frames) * 1000;
+}
+
+/**
+ * Held this much past its target (videoHeldPastTargetMs), a video delay is taken as read, and
+ * read again after VIDEO_DELAY_MIN_FRAMES_HELD frames: it came down by 150 ms a second.
+ */
+const VIDEO_HELD_MS = 50;
+const VIDEO_DELAY_MIN_FRAMES_HELD = 3;
 
 /**
  * The recorder's own connection to a room through @livekit/rtc-node: subscribes to everything,
@@ -140,7 +164,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   private statsFastUntil = 0;
   private scheduleStats: ((inMs: number) => void) | null = null;
   /** Per video track: its counters at the last reading used, and its delay. */
-  private readonly videoTracks = new Map<string, { counters: VideoDelayCounters; delay: DelaySmoother }>();
+  private readonly videoTracks = new Map<string, { counters: VideoDelayCounters; delay: DelaySmoother; held: boolean }>();
   private readonly audioEstimators = new Map<string, AudioDelayEstimator>();
   private readonly delays = new Map<string, { delayMs: number; transient: boolean }>();
   private loopMonitor: IntervalHistogram | null = null;
@@ -387,23 +411,35 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
         }
         let video = videoTracks.get(trackSid);
         if (!video) {
-          video = { counters: { totalProcessingDelay: 0, framesDecoded: 0 }, delay: new DelaySmoother() };
+          video = {
+            counters: { totalProcessingDelay: 0, framesDecoded: 0, jitterBufferDelay: 0, jitterBufferTargetDelay: 0, jitterBufferEmittedCount: 0 },
+            delay: new DelaySmoother(),
+            held: false,
+          };
           videoTracks.set(trackSid, video);
         }
         const counters = {
           totalProcessingDelay: Number(inbound.totalProcessingDelay ?? 0),
           framesDecoded: Number(inbound.framesDecoded ?? 0),
+          jitterBufferDelay: Number(inbound.jitterBufferDelay ?? 0),
+          jitterBufferTargetDelay: Number(inbound.jitterBufferTargetDelay ?? 0),
+          jitterBufferEmittedCount: Number(inbound.jitterBufferEmittedCount ?? 0),
         };
         const previous = video.counters;
         const decoded = counters.framesDecoded - previous.framesDecoded;
-        if (this.delays.has(trackSid) && decoded < VIDEO_DELAY_MIN_FRAMES) continue;
+        // While frames are held past their target the delay moves fast and is read as often as
+        // audio's in a transient.
+        const minFrames = video.held ? VIDEO_DELAY_MIN_FRAMES_HELD : VIDEO_DELAY_MIN_FRAMES;
+        if (this.delays.has(trackSid) && decoded < minFrames) continue;
         video.counters = counters;
         // Frames that waited for this process (stopped: a starved machine) say nothing of the
         // network's delay: after a 1.5 s stop one reading said 84 ms against 25, and smoothed in,
         // it put video 16 ms early for seconds.
         if (this.delays.has(trackSid) && stalledMs >= STALLED_MS) continue;
         const delayMs = videoDelayMs(previous, counters);
-        if (delayMs !== null) report(trackSid, video.delay.next(delayMs, now), false);
+        video.held = (videoHeldPastTargetMs(previous, counters) ?? 0) > VIDEO_HELD_MS;
+        if (video.held) this.statsFastUntil = Math.max(this.statsFastUntil, now + fastInterval);
+        if (delayMs !== null) report(trackSid, video.delay.next(delayMs, now, video.held), false);
       }
     };
     const fastInterval = Math.min(interval, STARTUP_STATS_INTERVAL_MS);

@@ -94,7 +94,8 @@ export interface RecordingTimelineOptions {
   /**
    * Output trails by more than `latencyMs` when the audio delay needs it (a jitter buffer holding
    * more, or audio played out late after a stall), up to this much, so that audio still lands
-   * in its place. Default 1000 ms.
+   * in its place. Default 2000 ms: a 1.5 s stall in a track's first seconds left WebRTC's audio
+   * jitter buffer holding 1.5 s for 8 s; held to 1000 ms then, audio came out 500-700 ms late.
    */
   readonly maxLatencyMs?: number;
   /** Audio offsets smaller than this are left alone (each correction is a tiny click). Default 10 ms. */
@@ -106,9 +107,10 @@ export interface RecordingTimelineOptions {
   /** Cap on audio held between drains. Default 5000 ms. */
   readonly maxAudioBacklogMs?: number;
   /**
-   * Cap on received video frames held between drains. Default: 60 fps for latency + 0.5 s, which
-   * also covers a 30 fps stream while output trails by `maxLatencyMs` (a faster one loses its
-   * oldest frames then, rather than memory growing with the wait).
+   * Cap on received video frames held between drains. Default: 60 fps for `latencyMs` + 0.5 s,
+   * or 30 fps for `maxLatencyMs` + 0.5 s if more, so a 30 fps stream keeps its frames while
+   * output trails by `maxLatencyMs` (a faster one loses its oldest frames then, rather than
+   * memory growing with the wait).
    */
   readonly maxPendingVideoFrames?: number;
   /** t0; default `clock.now()` at construction. */
@@ -213,10 +215,11 @@ export class RecordingTimeline {
     this.sampleRate = options.sampleRate ?? 48_000;
     this.channels = options.channels ?? 2;
     this.latencyMs = options.latencyMs ?? DEFAULT_LATENCY_MS;
-    this.maxLatencyMs = Math.max(this.latencyMs, options.maxLatencyMs ?? 1000);
+    this.maxLatencyMs = Math.max(this.latencyMs, options.maxLatencyMs ?? 2000);
     this.t0 = options.startMs ?? this.clock.now();
     this.maxPendingFrames =
-      options.maxPendingVideoFrames ?? Math.ceil(60 * (0.5 + this.latencyMs / 1000));
+      options.maxPendingVideoFrames ??
+      Math.ceil(Math.max(60 * (0.5 + this.latencyMs / 1000), 30 * (0.5 + this.maxLatencyMs / 1000)));
     this.toleranceSamples = this.msToSamples(options.audioToleranceMs ?? 10);
     this.jumpSamples = this.msToSamples(options.audioJumpMs ?? 200);
     this.windowMs = options.audioWindowMs ?? 500;
@@ -252,17 +255,17 @@ export class RecordingTimeline {
   /**
    * Per-track delay correction: the time a track's media spent buffered before arrival
    * (e.g. WebRTC `jitterBufferDelay / jitterBufferEmittedCount`), subtracted from arrival
-   * times. May change while recording. Output trails an audio delay by a margin, up to
-   * `maxLatencyMs` (so audio always lands where it belongs and output waits for it); a larger
-   * delay is held to that (audio late rather than none) unless it is `transient`: the recovery
-   * from a stall, when audio that waited outside the jitter buffer is played out late. That
-   * audio is placed where it belongs; where that place has already been written it is dropped,
-   * so the file keeps sync and has a gap there, as it has for the stall itself. Video delays
-   * are held to `latencyMs`; the first one also moves the frames not yet written.
+   * times. May change while recording. Output trails the larger of the audio and video delays
+   * by a margin, up to `maxLatencyMs` (so media always lands where it belongs and output waits
+   * for it); a larger delay is held to that (media late rather than none) unless it is an audio
+   * delay that is `transient`: the recovery from a stall, when audio that waited outside the
+   * jitter buffer is played out late. That audio is placed where it belongs; where that place
+   * has already been written it is dropped, so the file keeps sync and has a gap there, as it
+   * has for the stall itself. The first video delay also moves the frames not yet written.
    */
   setTrackDelay(kind: 'audio' | 'video', delayMs: number, options: TrackDelayOptions = {}): void {
     if (kind === 'video') {
-      const delay = Math.max(0, Math.min(delayMs, this.latencyMs));
+      const delay = Math.max(0, Math.min(delayMs, this.maxLatencyMs - DELAY_MARGIN_MS));
       if (!this.videoDelayKnown) {
         // Frames that came before the first reading were timed without it; those not yet
         // written move with it (later changes apply to frames arriving after them).
@@ -271,13 +274,14 @@ export class RecordingTimeline {
         this.lastPtsMs -= delay - this.videoDelayMs;
       }
       this.videoDelayMs = delay;
+      this.holdMs = Math.min(this.maxLatencyMs, Math.max(this.audioDelayMs, this.videoDelayMs) + DELAY_MARGIN_MS);
       return;
     }
     const cap = options.transient ? this.maxAudioBacklogMs : this.maxLatencyMs - DELAY_MARGIN_MS;
     // Takes effect at the next placed burst (see placeBurst).
     this.audioDelayMs = Math.max(0, Math.min(delayMs, cap));
     this.audioDelayKnown = true;
-    this.holdMs = Math.min(this.maxLatencyMs, this.audioDelayMs + DELAY_MARGIN_MS);
+    this.holdMs = Math.min(this.maxLatencyMs, Math.max(this.audioDelayMs, this.videoDelayMs) + DELAY_MARGIN_MS);
     if (this.awaitingAudioDelay) this.releaseHeldAudio();
   }
 

@@ -28,6 +28,7 @@ import { analyzeSyncPattern, findMarkers, formatMarkers } from './recording-fixt
 
 const seconds = Number(process.env.HAVEN_SYNC_SECONDS ?? 180);
 const stallMs = Number(process.env.HAVEN_SYNC_STALL_MS ?? 0);
+const stallAtS = Number(process.env.HAVEN_SYNC_STALL_AT_S ?? 20);
 const fileFps = Number(process.env.HAVEN_SYNC_FPS ?? 0);
 const busy = process.env.HAVEN_SYNC_BUSY?.split(',').map(Number);
 // The microphone is muted for MUTE_S from this far in (from the server, as a moderator would):
@@ -83,7 +84,7 @@ describe('A/V sync over a long recording', () => {
       await waitFor(() => ctx.app.history.listFiles({}).length === 1, 'file recording', 10_000);
       if (stallMs > 0) {
         // A stopped process can't wake itself: a shell does both.
-        spawn('sh', ['-c', `sleep 20; kill -STOP ${process.pid}; sleep ${stallMs / 1000}; kill -CONT ${process.pid}`], { stdio: 'ignore' }).unref();
+        spawn('sh', ['-c', `sleep ${stallAtS}; kill -STOP ${process.pid}; sleep ${stallMs / 1000}; kill -CONT ${process.pid}`], { stdio: 'ignore' }).unref();
       }
       if (busy) {
         const [loops = 3, onS = 2.5, offS = 7] = busy;

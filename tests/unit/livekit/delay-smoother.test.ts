@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DelaySmoother } from '../../../main/livekit/delay-smoother.js';
+import { DelaySmoother, isStretching } from '../../../main/livekit/delay-smoother.js';
 
 /** Readings every `everyMs` from `startMs`: [time, reading]. */
 function feed(smoother: DelaySmoother, readings: number[], startMs = 0, everyMs = 100): number[] {
@@ -30,7 +30,7 @@ describe('DelaySmoother', () => {
     expect(Math.abs(last - 60)).toBeLessThan(10);
   });
 
-  it('takes the reading as it is while WebRTC stretches or squeezes the media itself', () => {
+  it('takes the reading as it is while WebRTC moves the delay itself', () => {
     const smoother = new DelaySmoother();
     feed(smoother, Array.from({ length: 21 }, () => 300));
     // After a stall WebRTC speeds up (a 0.5 s stall here: its readings and the ms it removed).
@@ -38,13 +38,19 @@ describe('DelaySmoother', () => {
     let reading = 0;
     after.forEach(([delay, removed], i) => {
       reading = delay!;
-      expect(smoother.next(delay!, 2500 + 500 * i, -removed!)).toBe(delay);
+      expect(isStretching(-removed!, 500), `${removed} ms removed in 500`).toBe(true);
+      expect(smoother.next(delay!, 2500 + 500 * i, true)).toBe(delay);
     });
-    // A little stretching (jitter: 18 ms at most in a reading) is smoothed like the rest.
-    const before = smoother.next(reading, 6000);
-    const next = smoother.next(reading - 40, 6500, 18);
-    expect(next).toBeLessThan(before);
-    expect(next).toBeGreaterThan(reading - 30);
+    // A little stretching (jitter: 18 ms at most in a reading) is no movement.
+    expect(isStretching(18, 500)).toBe(false);
+    // Once WebRTC stops, it settles afresh (readings as they are), then smooths again.
+    expect(smoother.next(reading - 40, 6000)).toBe(reading - 40);
+    expect(smoother.next(reading - 50, 7500)).toBe(reading - 50);
+    const settled = smoother.next(reading - 50, 8000);
+    expect(settled).toBe(reading - 50);
+    const next = smoother.next(reading + 50, 8500);
+    expect(next).toBeGreaterThan(settled);
+    expect(next).toBeLessThan(settled + 20);
   });
 
   it('settles again after restart (media resuming with a jitter buffer filled afresh)', () => {

@@ -105,11 +105,26 @@ describe('RecordingTimeline video', () => {
   it('holds output back by the latency so a delay-corrected frame lands in its tick', () => {
     const clock = new FakeClock();
     const timeline = new RecordingTimeline({ clock, fps: 10, latencyMs: 200 });
-    timeline.setTrackDelay('video', 150);
-    clock.ms += 240; // arrived at 240 but belongs at 90 -> tick at 100
+    timeline.setTrackDelay('video', 90);
+    clock.ms += 190; // arrived at 190 but belongs at 100 -> tick at 100
     timeline.pushVideo(image(7));
-    clock.ms += 160;
+    clock.ms += 210;
     const out = timeline.drain(); // up to 400 - 200 = 200: ticks 0 and 100
+    expect(out.video.map((t) => lumaTag(t.image))).toEqual([null, 7]);
+  });
+
+  // After a stall in a track's first seconds libwebrtc held video frames 390-560 ms (its
+  // schedule had learned the stall's late arrivals): held to the latency, the frames came out
+  // that much late.
+  it('waits for a video delay beyond the latency, up to maxLatencyMs', () => {
+    const clock = new FakeClock();
+    const timeline = new RecordingTimeline({ clock, fps: 10, latencyMs: 200, maxLatencyMs: 2000 });
+    timeline.setTrackDelay('video', 600);
+    expect(timeline.currentLatencyMs).toBe(700);
+    clock.ms += 700; // arrived at 700 but belongs at 100 -> tick at 100
+    timeline.pushVideo(image(7));
+    clock.ms += 200;
+    const out = timeline.drain(); // up to 900 - 700 = 200: ticks 0 and 100
     expect(out.video.map((t) => lumaTag(t.image))).toEqual([null, 7]);
   });
 
