@@ -71,10 +71,7 @@ export class DelaySmoother {
     const sinceLastMs = nowMs - this.lastAt;
     this.lastAt = nowMs;
     if (moving) {
-      // Settles afresh once WebRTC stops: smoothed on from a delay it moved, the video after a
-      // stall was placed 50 ms early for seconds while the real delay had already come down.
       this.delayMs = readingMs;
-      this.settlingSince = null;
       return readingMs;
     }
     if (this.settlingSince === null) {

@@ -438,7 +438,12 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
         if (this.delays.has(trackSid) && stalledMs >= STALLED_MS) continue;
         const delayMs = videoDelayMs(previous, counters);
         video.held = (videoHeldPastTargetMs(previous, counters) ?? 0) > VIDEO_HELD_MS;
-        if (video.held) this.statsFastUntil = Math.max(this.statsFastUntil, now + fastInterval);
+        if (video.held) {
+          this.statsFastUntil = Math.max(this.statsFastUntil, now + fastInterval);
+          // It settles afresh once the frames are on target again: smoothed on from a delay
+          // libwebrtc moved, video after a stall was placed 50 ms early for seconds.
+          video.delay.restart();
+        }
         if (delayMs !== null) report(trackSid, video.delay.next(delayMs, now, video.held), false);
       }
     };
