@@ -116,6 +116,8 @@ export class AudioDelayEstimator {
     bufferBeforeMs: number;
     addedMs: number;
     confirmed: boolean;
+    /** Concealment of the stall not counted as lag: packets that had not come by its reading. */
+    owedMs: number;
   } | null = null;
 
   constructor(options: AudioDelayEstimatorOptions = {}) {
@@ -137,7 +139,7 @@ export class AudioDelayEstimator {
     const intervalMs = this.previousAt === null ? null : nowMs - this.previousAt;
     this.previousAt = nowMs;
     const bufferDelayMs = jitterBufferDelayMs(previous, counters);
-    const { underrunMs, stretchedMs } = this.interval(previous, counters);
+    const { underrunMs, stretchedMs, missingConcealedMs, surplusMs } = this.interval(previous, counters);
     const first = previous.jitterBufferEmittedCount === 0;
     const threshold = first ? Math.max(this.underrunMs, this.firstUnderrunMs) : this.underrunMs;
     const stallMs = underrunMs >= threshold && stalledMs >= underrunMs / 2 ? underrunMs : 0;
@@ -153,11 +155,19 @@ export class AudioDelayEstimator {
         bufferBeforeMs: before,
         addedMs: lagChangeMs,
         confirmed: false,
+        owedMs: missingConcealedMs,
       };
     }
     if (this.transient) {
       const t = this.transient;
-      t.delayMs += lagChangeMs;
+      // Packets taken for never coming (concealed for, not received by the stall's reading)
+      // that come after all, more than is played meanwhile: they were only late, and their
+      // concealment is lag too. After a 2.5 s stop 74 of them came 100 ms after the reading:
+      // without them the lag was taken for 1.1 s instead of 2.5.
+      const lateMs = Math.min(t.owedMs, surplusMs);
+      t.owedMs -= lateMs;
+      t.addedMs += lateMs;
+      t.delayMs += lagChangeMs + lateMs;
       // Audio that waited outside the jitter buffer then waits in it: its delay reading climbs
       // by about the lag added within about that long. If it doesn't, this was no stall's lag.
       if (bufferDelayMs !== null && bufferDelayMs - t.bufferBeforeMs >= t.addedMs / 2)
@@ -203,13 +213,11 @@ export class AudioDelayEstimator {
   private interval(
     a: AudioPlayoutCounters,
     b: AudioPlayoutCounters,
-  ): { underrunMs: number; stretchedMs: number } {
+  ): { underrunMs: number; stretchedMs: number; missingConcealedMs: number; surplusMs: number } {
     const ms = (samples: number) => (samples * 1000) / this.sampleRate;
     const playedMs = ms(b.totalSamplesReceived - a.totalSamplesReceived);
-    const missingMs = Math.max(
-      0,
-      playedMs - (b.packetsReceived - a.packetsReceived) * this.packetMs,
-    );
+    const receivedMs = (b.packetsReceived - a.packetsReceived) * this.packetMs;
+    const missingMs = Math.max(0, playedMs - receivedMs);
     const concealedMs = ms(b.concealedSamples - a.concealedSamples);
     const discardedMs = (b.packetsDiscarded - a.packetsDiscarded) * this.packetMs;
     const stretchedMs = ms(
@@ -217,6 +225,11 @@ export class AudioDelayEstimator {
         a.insertedSamplesForDeceleration -
         (b.removedSamplesForAcceleration - a.removedSamplesForAcceleration),
     );
-    return { underrunMs: Math.max(0, concealedMs - missingMs - discardedMs), stretchedMs };
+    return {
+      underrunMs: Math.max(0, concealedMs - missingMs - discardedMs),
+      stretchedMs,
+      missingConcealedMs: Math.min(concealedMs, missingMs),
+      surplusMs: Math.max(0, receivedMs - playedMs),
+    };
   }
 }

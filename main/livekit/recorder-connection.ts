@@ -16,7 +16,7 @@ import {
   type Participant,
 } from '@livekit/rtc-node';
 import type { I420Image } from '../recording/i420-image';
-import { AudioDelayEstimator } from './audio-lag';
+import { AudioDelayEstimator, type AudioPlayoutCounters } from './audio-lag';
 import { DelaySmoother } from './delay-smoother';
 import { FrameClock, monotonicOffsetMs } from './frame-clock';
 import type { PcmFrame } from '../recording/timeline';
@@ -116,6 +116,26 @@ export function videoDelayMs(a: VideoDelayCounters, b: VideoDelayCounters): numb
   if (frames <= 0) return null;
   return ((b.totalProcessingDelay - a.totalProcessingDelay) / frames) * 1000 + VIDEO_RENDER_DELAY_MS;
 }
+
+/** The inbound-rtp counters an audio track's delay is read from (AudioPlayoutCounters less packetsReceived). */
+const AUDIO_COUNTERS = [
+  'jitterBufferDelay',
+  'jitterBufferEmittedCount',
+  'totalSamplesReceived',
+  'concealedSamples',
+  'insertedSamplesForDeceleration',
+  'removedSamplesForAcceleration',
+  'packetsDiscarded',
+] as const satisfies readonly (keyof AudioPlayoutCounters)[];
+
+/** The inbound-rtp counters a video track's delay is read from (VideoDelayCounters). */
+const VIDEO_COUNTERS = [
+  'totalProcessingDelay',
+  'framesDecoded',
+  'jitterBufferDelay',
+  'jitterBufferTargetDelay',
+  'jitterBufferEmittedCount',
+] as const satisfies readonly (keyof VideoDelayCounters)[];
 
 /** Cumulative inbound-rtp counters of a video track (delays in seconds). */
 export interface VideoDelayCounters {
@@ -388,18 +408,14 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
         const inbound = stat.value.inbound;
         const trackSid = this.trackSidForInbound(inbound?.trackIdentifier);
         if (!inbound || !trackSid) continue;
+        const numbers = <K extends keyof typeof inbound>(keys: readonly K[]) =>
+          Object.fromEntries(keys.map((key) => [key, Number(inbound[key] ?? 0)])) as Record<K, number>;
         if (stat.value.stream?.kind === 'audio') {
           let estimator = audio.get(trackSid);
           if (!estimator) audio.set(trackSid, (estimator = new AudioDelayEstimator()));
           const counters = {
-            jitterBufferDelay: Number(inbound.jitterBufferDelay ?? 0),
-            jitterBufferEmittedCount: Number(inbound.jitterBufferEmittedCount ?? 0),
-            totalSamplesReceived: Number(inbound.totalSamplesReceived ?? 0),
-            concealedSamples: Number(inbound.concealedSamples ?? 0),
-            insertedSamplesForDeceleration: Number(inbound.insertedSamplesForDeceleration ?? 0),
-            removedSamplesForAcceleration: Number(inbound.removedSamplesForAcceleration ?? 0),
+            ...numbers(AUDIO_COUNTERS),
             packetsReceived: Number(stat.value.received?.packetsReceived ?? 0),
-            packetsDiscarded: Number(inbound.packetsDiscarded ?? 0),
           };
           const reading = estimator.update(counters, now, stalledMs);
           // Recovering from a stall, WebRTC takes the lag away fast (up to 420 ms a second after
@@ -411,20 +427,11 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
         }
         let video = videoTracks.get(trackSid);
         if (!video) {
-          video = {
-            counters: { totalProcessingDelay: 0, framesDecoded: 0, jitterBufferDelay: 0, jitterBufferTargetDelay: 0, jitterBufferEmittedCount: 0 },
-            delay: new DelaySmoother(),
-            held: false,
-          };
+          const zero = Object.fromEntries(VIDEO_COUNTERS.map((key) => [key, 0])) as VideoDelayCounters;
+          video = { counters: zero, delay: new DelaySmoother(), held: false };
           videoTracks.set(trackSid, video);
         }
-        const counters = {
-          totalProcessingDelay: Number(inbound.totalProcessingDelay ?? 0),
-          framesDecoded: Number(inbound.framesDecoded ?? 0),
-          jitterBufferDelay: Number(inbound.jitterBufferDelay ?? 0),
-          jitterBufferTargetDelay: Number(inbound.jitterBufferTargetDelay ?? 0),
-          jitterBufferEmittedCount: Number(inbound.jitterBufferEmittedCount ?? 0),
-        };
+        const counters: VideoDelayCounters = numbers(VIDEO_COUNTERS);
         const previous = video.counters;
         const decoded = counters.framesDecoded - previous.framesDecoded;
         // While frames are held past their target the delay moves fast and is read as often as

@@ -83,7 +83,21 @@ const STALL: Row[] = [
  * The lag the stall added: what it concealed (its row's concealedSamples less the row before's)
  * less the 20 ms of that which stood for no packet at all (1880 ms played, 93 packets came).
  */
-const STALL_LAG_MS = (STALL[3]![5] - STALL[2]![5]) / 48 - ((STALL[3]![4] - STALL[2]![4]) / 48 - (STALL[3]![8] - STALL[2]![8]) * 20);
+const STALL_MISSING_MS = (STALL[3]![4] - STALL[2]![4]) / 48 - (STALL[3]![8] - STALL[2]![8]) * 20;
+const STALL_LAG_MS = (STALL[3]![5] - STALL[2]![5]) / 48 - STALL_MISSING_MS;
+
+/**
+ * A 2.5 s stop (third row) read before most of the packets that came during it had been taken
+ * in: 79 by the reading (played 2950 ms, 1580 ms of packets), 74 more in the next 105 ms.
+ */
+const LATE_PACKETS: Row[] = [
+  [26022, 21, 38697.6, 923520, 924000, 873, 1522, 1529, 964, 0], // (39, False)
+  [26528, 21, 39628.8, 947520, 948000, 873, 1522, 1529, 989, 0], // (39, False)
+  [29488, 2540, 40502.4, 970560, 1089600, 119702, 1522, 1529, 1068, 0], // (1145, True)
+  [29593, 21, 41011.2, 977280, 1095360, 119702, 1522, 2180, 1142, 0], // (1131, True)
+  [29698, 21, 41932.8, 982080, 1100160, 119702, 1522, 2399, 1148, 0], // (1127, True)
+  [29802, 20, 43622.4, 987840, 1105440, 119702, 1522, 2619, 1153, 0], // (1122, True)
+];
 
 /** Around the microphone muted from the server for 4 s: nothing arrives, then it resumes. */
 const MUTE: Row[] = [
@@ -206,7 +220,9 @@ describe('AudioDelayEstimator', () => {
     expect(stall.jbMs).toBeLessThan(40);
     expect(stall.reading!.transient).toBe(true);
     expect(stall.reading!.delayMs).toBeCloseTo(bufferDelay(STALL[1]!, STALL[2]!) + STALL_LAG_MS, 6);
-    expect(readings[3]!.reading!.delayMs).toBeCloseTo(stall.reading!.delayMs, 6);
+    // The 20 ms concealed for a packet that had not come by then came in the next reading: it
+    // was late, so its concealment is lag too.
+    expect(readings[3]!.reading!.delayMs).toBeCloseTo(stall.reading!.delayMs + STALL_MISSING_MS, 6);
     expect(readings[3]!.jbMs).toBeLessThan(300);
     // Then down by exactly what WebRTC removed to catch up.
     for (let i = 4; readings[i]!.reading!.transient; i++) {
@@ -232,6 +248,20 @@ describe('AudioDelayEstimator', () => {
     expect(Math.abs(readings[end - 1]!.reading!.delayMs - readings[end]!.jbMs)).toBeLessThan(60);
     expect(readings[end]!.reading).toEqual({ delayMs: readings[end]!.jbMs, transient: false });
     expectFollowedSmoothly(readings.slice(end));
+  });
+
+  it('adds the concealment of packets that came just after the stall\'s reading to its lag', () => {
+    const readings = run(LATE_PACKETS);
+    const stall = readings[1]!.reading!;
+    // 2493 ms concealed, but by the reading only 1580 ms of packets had come for 2950 played.
+    expect(stall.transient).toBe(true);
+    expect(stall.delayMs).toBeLessThan(1200);
+    // They came over the next two readings (all but 10 ms of them in the first): the lag is then
+    // the whole stall's, less what WebRTC took away.
+    expect(readings[2]!.reading!.delayMs).toBeGreaterThan(2400);
+    const removedMs = (LATE_PACKETS[4]![7] - LATE_PACKETS[2]![7]) / 48;
+    const concealedMs = (LATE_PACKETS[2]![5] - LATE_PACKETS[1]![5]) / 48;
+    expect(readings[3]!.reading!.delayMs).toBeCloseTo(readings[0]!.reading!.delayMs + concealedMs - removedMs, 6);
   });
 
   it('takes a stall before the first reading from that reading on', () => {
