@@ -46,8 +46,8 @@ export interface RecorderConnectionEvents {
   audioFrame: [trackSid: string, frame: PcmFrame, arrivalMs: number];
   /**
    * Per-track delay from WebRTC stats: how long before its `arrivalMs` media came (video: see
-   * videoDelayMs; audio: AudioDelayEstimator). `transient`: the delay of a stall being recovered from, which may
-   * exceed any latency budget (see RecordingTimeline.setTrackDelay).
+   * videoDelayMs; audio: AudioDelayEstimator). `transient`: the delay of a stall being
+   * recovered from, which may exceed any latency budget (see RecordingTimeline.setTrackDelay).
    */
   trackDelay: [trackSid: string, delayMs: number, transient: boolean];
   reconnecting: [];
