@@ -427,7 +427,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
         }
         let video = videoTracks.get(trackSid);
         if (!video) {
-          const zero = Object.fromEntries(VIDEO_COUNTERS.map((key) => [key, 0])) as VideoDelayCounters;
+          const zero = Object.fromEntries(VIDEO_COUNTERS.map((key) => [key, 0])) as Record<(typeof VIDEO_COUNTERS)[number], number>;
           video = { counters: zero, delay: new DelaySmoother(), held: false };
           videoTracks.set(trackSid, video);
         }
