@@ -171,7 +171,8 @@ describe('RecorderConnection', () => {
       const after = video.filter((r) => r.at > stopAt);
       console.log(`video delay before the stall ${before.toFixed(1)} ms, after: ${after.map((r) => r.delayMs.toFixed(1)).join(' ')}`);
       expect(after.length).toBeGreaterThanOrEqual(5);
-      for (const r of after) expect(Math.abs(r.delayMs - before), 'video delay after the stall').toBeLessThan(8);
+      // 0.5-6 ms off in clean-clone runs; read over the stall it went 38 ms up.
+      for (const r of after) expect(Math.abs(r.delayMs - before), 'video delay after the stall').toBeLessThan(15);
     } finally {
       await connection?.close();
       await replay.stop();
