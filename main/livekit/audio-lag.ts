@@ -143,6 +143,8 @@ export class AudioDelayEstimator {
     const first = previous.jitterBufferEmittedCount === 0;
     const threshold = first ? Math.max(this.underrunMs, this.firstUnderrunMs) : this.underrunMs;
     const stallMs = underrunMs >= threshold && stalledMs >= underrunMs / 2 ? underrunMs : 0;
+    // WebRTC moving the lag itself (speeding up after a stall, say): see DelaySmoother.next.
+    const stretching = intervalMs !== null && isStretching(stretchedMs, intervalMs);
     const lagChangeMs = stallMs + stretchedMs;
 
     // A stall before the first reading starts from the jitter buffer's delay in that reading
@@ -180,10 +182,9 @@ export class AudioDelayEstimator {
       // the lag was still a second; after a stall in a track's first seconds WebRTC held all of
       // it for 8 s. As a steady delay that is held to the latency budget: audio came out
       // 150-700 ms late.
-      const speedingUp = intervalMs !== null && isStretching(stretchedMs, intervalMs);
       const lagGone = t.delayMs - t.bufferBeforeMs <= 2 * this.packetMs;
       const over =
-        (agrees && lagGone && !speedingUp) ||
+        (agrees && lagGone && !stretching) ||
         (!t.confirmed && elapsedMs > 1000 + t.addedMs) ||
         elapsedMs >= this.maxTransientMs;
       if (!over) return { delayMs: t.delayMs, transient: true };
@@ -196,11 +197,7 @@ export class AudioDelayEstimator {
       this.steady.restart();
       return null;
     }
-    const delayMs = this.steady.next(
-      bufferDelayMs,
-      nowMs,
-      intervalMs !== null && isStretching(stretchedMs, intervalMs),
-    );
+    const delayMs = this.steady.next(bufferDelayMs, nowMs, stretching);
     this.lastDelayMs = delayMs;
     return { delayMs, transient: false };
   }

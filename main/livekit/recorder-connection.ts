@@ -137,6 +137,11 @@ const VIDEO_COUNTERS = [
   'jitterBufferEmittedCount',
 ] as const satisfies readonly (keyof VideoDelayCounters)[];
 
+/** The named counters of an inbound-rtp stat as numbers; 0 where it has none (and from `{}`: all 0). */
+function countersOf<K extends string>(stat: Partial<Record<K, unknown>>, keys: readonly K[]): Record<K, number> {
+  return Object.fromEntries(keys.map((key) => [key, Number(stat[key] ?? 0)])) as Record<K, number>;
+}
+
 /** Cumulative inbound-rtp counters of a video track (delays in seconds). */
 export interface VideoDelayCounters {
   readonly totalProcessingDelay: number;
@@ -408,13 +413,11 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
         const inbound = stat.value.inbound;
         const trackSid = this.trackSidForInbound(inbound?.trackIdentifier);
         if (!inbound || !trackSid) continue;
-        const numbers = <K extends keyof typeof inbound>(keys: readonly K[]) =>
-          Object.fromEntries(keys.map((key) => [key, Number(inbound[key] ?? 0)])) as Record<K, number>;
         if (stat.value.stream?.kind === 'audio') {
           let estimator = audio.get(trackSid);
           if (!estimator) audio.set(trackSid, (estimator = new AudioDelayEstimator()));
           const counters = {
-            ...numbers(AUDIO_COUNTERS),
+            ...countersOf(inbound, AUDIO_COUNTERS),
             packetsReceived: Number(stat.value.received?.packetsReceived ?? 0),
           };
           const reading = estimator.update(counters, now, stalledMs);
@@ -427,11 +430,10 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
         }
         let video = videoTracks.get(trackSid);
         if (!video) {
-          const zero = Object.fromEntries(VIDEO_COUNTERS.map((key) => [key, 0])) as Record<(typeof VIDEO_COUNTERS)[number], number>;
-          video = { counters: zero, delay: new DelaySmoother(), held: false };
+          video = { counters: countersOf({}, VIDEO_COUNTERS), delay: new DelaySmoother(), held: false };
           videoTracks.set(trackSid, video);
         }
-        const counters: VideoDelayCounters = numbers(VIDEO_COUNTERS);
+        const counters: VideoDelayCounters = countersOf(inbound, VIDEO_COUNTERS);
         const previous = video.counters;
         const decoded = counters.framesDecoded - previous.framesDecoded;
         // While frames are held past their target the delay moves fast and is read as often as

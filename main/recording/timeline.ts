@@ -174,8 +174,6 @@ export class RecordingTimeline {
    * own offset.
    */
   private audioResync = false;
-  /** How far output must trail for the audio delay (it trails by at least `latencyMs`). */
-  private holdMs = 0;
   /** Set by awaitAudioDelay until the next audio delay: audio is held, not placed. */
   private awaitingAudioDelay = false;
   private readonly heldAudio: { pcm: Int16Array; samples: number; arrivalMs: number }[] = [];
@@ -274,14 +272,12 @@ export class RecordingTimeline {
         this.lastPtsMs -= delay - this.videoDelayMs;
       }
       this.videoDelayMs = delay;
-      this.holdMs = Math.min(this.maxLatencyMs, Math.max(this.audioDelayMs, this.videoDelayMs) + DELAY_MARGIN_MS);
       return;
     }
     const cap = options.transient ? this.maxAudioBacklogMs : this.maxLatencyMs - DELAY_MARGIN_MS;
     // Takes effect at the next placed burst (see placeBurst).
     this.audioDelayMs = Math.max(0, Math.min(delayMs, cap));
     this.audioDelayKnown = true;
-    this.holdMs = Math.min(this.maxLatencyMs, Math.max(this.audioDelayMs, this.videoDelayMs) + DELAY_MARGIN_MS);
     if (this.awaitingAudioDelay) this.releaseHeldAudio();
   }
 
@@ -297,12 +293,14 @@ export class RecordingTimeline {
   }
 
   /**
-   * How far output trails the wall clock now: `latencyMs`, more for a larger audio delay, and
-   * `maxLatencyMs` while audio waits for its delay.
+   * How far output trails the wall clock now: `latencyMs`, more for a larger audio or video
+   * delay (by a margin, up to `maxLatencyMs`), and `maxLatencyMs` while audio waits for its delay.
    */
   get currentLatencyMs(): number {
     if (this.heldAudio.length > 0) return this.maxLatencyMs;
-    return Math.max(this.latencyMs, this.holdMs);
+    if (!this.audioDelayKnown && !this.videoDelayKnown) return this.latencyMs;
+    const holdMs = Math.min(this.maxLatencyMs, Math.max(this.audioDelayMs, this.videoDelayMs) + DELAY_MARGIN_MS);
+    return Math.max(this.latencyMs, holdMs);
   }
 
   /** Adds a received video frame. Frames of another size are fitted to the output size. */
