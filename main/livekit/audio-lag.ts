@@ -1,3 +1,4 @@
+import type { DelayPoint } from '../recording/timeline';
 import { DelaySmoother, isStretching, type DelaySmootherOptions } from './delay-smoother';
 
 /**
@@ -37,7 +38,40 @@ export interface AudioDelayReading {
    * buffer and may exceed any latency budget; audio placed by it belongs where it was captured.
    */
   readonly transient: boolean;
+  /**
+   * True while a new track's jitter buffer is still growing (WebRTC stretches its first audio to
+   * fill it: by 40-60 ms over its first 300 ms here). The delay read then is an average over the
+   * interval and trails the audio being played out by up to the interval's stretch; audio placed
+   * by it came out 20-40 ms late. Hold the audio until a reading without this comes.
+   */
+  readonly settling?: boolean;
+  /**
+   * With the reading that ends a settling: the delay through it, at the times of its readings
+   * (and the track's start), to place the audio held meanwhile by (see `settling`).
+   */
+  readonly history?: readonly DelayPoint[];
 }
+
+/** A track's counters before it starts. */
+const ZERO_COUNTERS: AudioPlayoutCounters = {
+  jitterBufferDelay: 0,
+  jitterBufferEmittedCount: 0,
+  totalSamplesReceived: 0,
+  concealedSamples: 0,
+  insertedSamplesForDeceleration: 0,
+  removedSamplesForAcceleration: 0,
+  packetsReceived: 0,
+  packetsDiscarded: 0,
+};
+
+/** libwebrtc serves its last stats report again when asked within this long (50 ms, and margin). */
+const STATS_CACHE_MS = 60;
+
+/**
+ * A new track has settled once WebRTC has added no lag to its audio for this long: its jitter
+ * buffer's average delay over that time is then the delay (see AudioDelayReading.settling).
+ */
+export const SETTLED_QUIET_MS = 55;
 
 /** Options of {@link AudioDelayEstimator}. */
 export interface AudioDelayEstimatorOptions extends DelaySmootherOptions {
@@ -57,6 +91,8 @@ export interface AudioDelayEstimatorOptions extends DelaySmootherOptions {
   readonly firstUnderrunMs?: number;
   /** A transient longer than this is taken to be the new normal. Default 30 s. */
   readonly maxTransientMs?: number;
+  /** A new track's settling (see AudioDelayReading.settling) ends this long after its start at the latest. Default 600 ms. */
+  readonly maxSettlingMs?: number;
 }
 
 /**
@@ -92,18 +128,10 @@ export class AudioDelayEstimator {
   private readonly underrunMs: number;
   private readonly firstUnderrunMs: number;
   private readonly maxTransientMs: number;
+  private readonly maxSettlingMs: number;
   private readonly steady: DelaySmoother;
   /** Counters start at zero with the track, so the first reading already gives a delay. */
-  private previous: AudioPlayoutCounters = {
-    jitterBufferDelay: 0,
-    jitterBufferEmittedCount: 0,
-    totalSamplesReceived: 0,
-    concealedSamples: 0,
-    insertedSamplesForDeceleration: 0,
-    removedSamplesForAcceleration: 0,
-    packetsReceived: 0,
-    packetsDiscarded: 0,
-  };
+  private previous = ZERO_COUNTERS;
   private lastDelayMs: number | null = null;
   private previousAt: number | null = null;
   /**
@@ -119,6 +147,19 @@ export class AudioDelayEstimator {
     /** Concealment of the stall not counted as lag: packets that had not come by its reading. */
     owedMs: number;
   } | null = null;
+  /**
+   * While a new track settles (see AudioDelayReading.settling): the lag WebRTC has added since
+   * the track started (stretching, concealing for late packets) at each reading. 'done' after.
+   */
+  private settling:
+    | {
+        points: { atMs: number; addedMs: number; counters: AudioPlayoutCounters }[];
+        addedMs: number;
+        /** The point after which no lag was added. */
+        quietSince: number;
+      }
+    | 'done'
+    | null = null;
 
   constructor(options: AudioDelayEstimatorOptions = {}) {
     this.sampleRate = options.sampleRate ?? 48_000;
@@ -126,7 +167,13 @@ export class AudioDelayEstimator {
     this.underrunMs = options.underrunMs ?? 100;
     this.firstUnderrunMs = options.firstUnderrunMs ?? 300;
     this.maxTransientMs = options.maxTransientMs ?? 30_000;
+    this.maxSettlingMs = options.maxSettlingMs ?? 600;
     this.steady = new DelaySmoother(options);
+  }
+
+  /** Whether a new track is settling (see AudioDelayReading.settling): readings are wanted often. */
+  get isSettling(): boolean {
+    return this.settling !== null && this.settling !== 'done';
   }
 
   /**
@@ -135,11 +182,20 @@ export class AudioDelayEstimator {
    */
   update(counters: AudioPlayoutCounters, nowMs: number, stalledMs = 0): AudioDelayReading | null {
     const previous = this.previous;
+    // WebRTC serves its last report again when asked within 50 ms (seen 42-48 ms apart): for
+    // its counters no time passed.
+    if (
+      this.previousAt !== null &&
+      nowMs - this.previousAt < STATS_CACHE_MS &&
+      counters.totalSamplesReceived === previous.totalSamplesReceived &&
+      counters.packetsReceived === previous.packetsReceived
+    )
+      return null;
     this.previous = counters;
     const intervalMs = this.previousAt === null ? null : nowMs - this.previousAt;
     this.previousAt = nowMs;
     const bufferDelayMs = jitterBufferDelayMs(previous, counters);
-    const { underrunMs, stretchedMs, missingConcealedMs, surplusMs } = this.interval(previous, counters);
+    const { playedMs, underrunMs, stretchedMs, missingConcealedMs, surplusMs } = this.interval(previous, counters);
     const first = previous.jitterBufferEmittedCount === 0;
     const threshold = first ? Math.max(this.underrunMs, this.firstUnderrunMs) : this.underrunMs;
     const stallMs = underrunMs >= threshold && stalledMs >= underrunMs / 2 ? underrunMs : 0;
@@ -151,6 +207,8 @@ export class AudioDelayEstimator {
     // (it comes mostly from before the stall: the late packets are still arriving).
     const before = this.lastDelayMs ?? bufferDelayMs;
     if (!this.transient && stallMs > 0 && before !== null) {
+      // A stall in a track's first moments: its transient places the audio.
+      this.settling = 'done';
       this.transient = {
         delayMs: before,
         sinceMs: nowMs,
@@ -199,7 +257,46 @@ export class AudioDelayEstimator {
     }
     const delayMs = this.steady.next(bufferDelayMs, nowMs, stretching);
     this.lastDelayMs = delayMs;
-    return { delayMs, transient: false };
+    return this.settle(delayMs, nowMs, counters, playedMs, stretchedMs + underrunMs);
+  }
+
+  /**
+   * A new track's audio delay while its jitter buffer fills (see AudioDelayReading.settling). The
+   * interval averages trail the delay then, but the lag WebRTC adds (stretching, concealing for
+   * packets that came late) is counted exactly. Once it has added none for
+   * {@link SETTLED_QUIET_MS}, the jitter buffer's average over that time is the delay, and the
+   * delay at each earlier reading is that less the lag added since.
+   */
+  private settle(
+    delayMs: number,
+    nowMs: number,
+    counters: AudioPlayoutCounters,
+    playedMs: number,
+    addedMs: number,
+  ): AudioDelayReading {
+    // A first reading this late (a loaded machine) has the start averaged in already.
+    if (this.settling === null && playedMs >= this.maxSettlingMs) this.settling = 'done';
+    if (this.settling === 'done') return { delayMs, transient: false };
+    // The first reading covers the track's start: what it played began then.
+    const s = this.settling ?? {
+      points: [{ atMs: nowMs - playedMs, addedMs: 0, counters: ZERO_COUNTERS }],
+      addedMs: 0,
+      quietSince: 0,
+    };
+    this.settling = s;
+    s.addedMs += addedMs;
+    // Stretching comes in steps of 2.5 ms or more (a pitch period); concealment in 10 ms chunks.
+    if (Math.abs(addedMs) >= 1) s.quietSince = s.points.length;
+    s.points.push({ atMs: nowMs, addedMs: s.addedMs, counters });
+    const quiet = s.points[s.quietSince]!;
+    const quietDelayMs = nowMs - quiet.atMs >= SETTLED_QUIET_MS ? jitterBufferDelayMs(quiet.counters, counters) : null;
+    const timedOut = nowMs - s.points[0]!.atMs >= this.maxSettlingMs;
+    if (quietDelayMs === null && !timedOut) return { delayMs, transient: false, settling: true };
+    this.settling = 'done';
+    const settledMs = quietDelayMs ?? delayMs;
+    this.lastDelayMs = settledMs;
+    const history = s.points.map((p) => ({ atMs: p.atMs, delayMs: settledMs - (s.addedMs - p.addedMs) }));
+    return { delayMs: settledMs, transient: false, history };
   }
 
   /**
@@ -210,7 +307,7 @@ export class AudioDelayEstimator {
   private interval(
     a: AudioPlayoutCounters,
     b: AudioPlayoutCounters,
-  ): { underrunMs: number; stretchedMs: number; missingConcealedMs: number; surplusMs: number } {
+  ): { playedMs: number; underrunMs: number; stretchedMs: number; missingConcealedMs: number; surplusMs: number } {
     const ms = (samples: number) => (samples * 1000) / this.sampleRate;
     const playedMs = ms(b.totalSamplesReceived - a.totalSamplesReceived);
     const receivedMs = (b.packetsReceived - a.packetsReceived) * this.packetMs;
@@ -223,6 +320,7 @@ export class AudioDelayEstimator {
         (b.removedSamplesForAcceleration - a.removedSamplesForAcceleration),
     );
     return {
+      playedMs,
       underrunMs: Math.max(0, concealedMs - missingMs - discardedMs),
       stretchedMs,
       missingConcealedMs: Math.min(concealedMs, missingMs),

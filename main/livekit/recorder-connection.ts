@@ -19,7 +19,12 @@ import type { I420Image } from '../recording/i420-image';
 import { AudioDelayEstimator, type AudioPlayoutCounters } from './audio-lag';
 import { DelaySmoother } from './delay-smoother';
 import { FrameClock, monotonicOffsetMs } from './frame-clock';
-import type { PcmFrame } from '../recording/timeline';
+import type { PcmFrame, TrackDelayOptions } from '../recording/timeline';
+
+/** A track's delay as the `trackDelay` event gives it. */
+export interface TrackDelay extends TrackDelayOptions {
+  readonly delayMs: number;
+}
 
 /** The sources a participant can publish, as the recorder groups them into files. */
 export type TrackSourceName =
@@ -47,9 +52,10 @@ export interface RecorderConnectionEvents {
   /**
    * Per-track delay from WebRTC stats: how long before its `arrivalMs` media came (video: see
    * videoDelayMs; audio: AudioDelayEstimator). `transient`: the delay of a stall being
-   * recovered from, which may exceed any latency budget (see RecordingTimeline.setTrackDelay).
+   * recovered from, which may exceed any latency budget; `settling` and `history`: a new audio
+   * track's (see AudioDelayReading and RecordingTimeline.setTrackDelay).
    */
-  trackDelay: [trackSid: string, delayMs: number, transient: boolean];
+  trackDelay: [trackSid: string, delayMs: number, options: TrackDelayOptions];
   reconnecting: [];
   reconnected: [];
   disconnected: [reason: string];
@@ -75,6 +81,14 @@ export interface RecorderConnectionOptions {
  */
 export const STARTUP_STATS_INTERVAL_MS = 100;
 export const STARTUP_STATS_WINDOW_MS = 2000;
+
+/**
+ * How often delays are read while a new audio track settles (AudioDelayReading.settling): its
+ * file's audio is held until then, and with it the file's output. Read every 100 ms, it settled
+ * 320-550 ms after the track started, and a file's first frame was written 1048 ms after
+ * start() (against a 1 s target). WebRTC serves the same report again within 50 ms.
+ */
+export const SETTLING_STATS_INTERVAL_MS = 60;
 
 /**
  * A video track's delay after its first is averaged over at least this many frames (half a
@@ -191,7 +205,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   /** Per video track: its counters at the last reading used, and its delay. */
   private readonly videoTracks = new Map<string, { counters: VideoDelayCounters; delay: DelaySmoother; held: boolean }>();
   private readonly audioEstimators = new Map<string, AudioDelayEstimator>();
-  private readonly delays = new Map<string, { delayMs: number; transient: boolean }>();
+  private readonly delays = new Map<string, TrackDelay>();
   private loopMonitor: IntervalHistogram | null = null;
   private closed = false;
 
@@ -227,7 +241,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
   }
 
   /** A track's latest delay reading, if any yet (see the `trackDelay` event). */
-  trackDelay(sid: string): { delayMs: number; transient: boolean } | undefined {
+  trackDelay(sid: string): TrackDelay | undefined {
     return this.delays.get(sid);
   }
 
@@ -387,16 +401,20 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     if (interval <= 0) return;
     const videoTracks = this.videoTracks;
     const audio = this.audioEstimators;
-    const report = (sid: string, delayMs: number, transient: boolean) => {
-      this.delays.set(sid, { delayMs, transient });
-      this.emit('trackDelay', sid, delayMs, transient);
+    const report = (sid: string, delay: TrackDelay) => {
+      this.delays.set(sid, delay);
+      const { delayMs, ...options } = delay;
+      this.emit('trackDelay', sid, delayMs, options);
     };
     // The longest this process stood still between readings (a starved machine stops all of
     // it, WebRTC's threads too): what tells a stall's concealment from a network's.
     const loop = monitorEventLoopDelay({ resolution: 20 });
     loop.enable();
     this.loopMonitor = loop;
+    // Whether an audio track was settling at the last read.
+    let settling = false;
     const read = async () => {
+      settling = false;
       if (this.closed) return;
       let stats: Awaited<ReturnType<Room['getRtcStats']>>;
       try {
@@ -425,7 +443,8 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
           // a 1.5 s stop): read half a second apart, audio placed by the older reading came out
           // 80 ms early. The next reading comes soon.
           if (reading?.transient) this.statsFastUntil = Math.max(this.statsFastUntil, now + fastInterval);
-          if (reading) report(trackSid, reading.delayMs, reading.transient);
+          if (estimator.isSettling) settling = true;
+          if (reading) report(trackSid, reading);
           continue;
         }
         let video = videoTracks.get(trackSid);
@@ -453,7 +472,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
           // libwebrtc moved, video after a stall was placed 50 ms early for seconds.
           video.delay.restart();
         }
-        if (delayMs !== null) report(trackSid, video.delay.next(delayMs, now, video.held), false);
+        if (delayMs !== null) report(trackSid, { delayMs: video.delay.next(delayMs, now, video.held), transient: false });
       }
     };
     const fastInterval = Math.min(interval, STARTUP_STATS_INTERVAL_MS);
@@ -467,7 +486,13 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
         await read();
       } finally {
         reading = false;
-        schedule(this.now() < this.statsFastUntil ? fastInterval : interval);
+        schedule(
+          settling
+            ? Math.min(interval, SETTLING_STATS_INTERVAL_MS)
+            : this.now() < this.statsFastUntil
+              ? fastInterval
+              : interval,
+        );
       }
     };
     const schedule = (inMs: number) => {

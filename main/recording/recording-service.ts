@@ -274,9 +274,9 @@ export class RecordingService {
     c.on('trackEnded', (track) => void this.onTrackEnded(session, track));
     c.on('videoFrame', (sid, frame, arrival) => session.trackToFile.get(sid)?.recorder.pushVideoFrame?.(frame, arrival));
     c.on('audioFrame', (sid, frame, arrival) => session.trackToFile.get(sid)?.recorder.pushAudioFrame(frame, arrival));
-    c.on('trackDelay', (sid, delayMs, transient) => {
+    c.on('trackDelay', (sid, delayMs, options) => {
       const kind = session.trackKinds.get(sid);
-      if (kind) session.trackToFile.get(sid)?.recorder.setTrackDelay?.(kind, delayMs, { transient });
+      if (kind) session.trackToFile.get(sid)?.recorder.setTrackDelay?.(kind, delayMs, options);
     });
     c.on('disconnected', (reason) => {
       const message =
@@ -398,7 +398,7 @@ export class RecordingService {
     // The file places the track's media by its delay: the one known, or (audio) it waits for it.
     const kind = session.trackKinds.get(sid);
     const known = session.connection.trackDelay(sid);
-    if (kind && known) file.recorder.setTrackDelay?.(kind, known.delayMs, { transient: known.transient });
+    if (kind && known) file.recorder.setTrackDelay?.(kind, known.delayMs, known);
     else if (kind === 'audio' && session.connection.measuresDelays) file.recorder.awaitAudioDelay?.();
   }
 

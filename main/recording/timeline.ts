@@ -10,8 +10,11 @@ export const DEFAULT_LATENCY_MS = 300;
 // Output trails an audio delay by at least this much more, for delivery jitter.
 const DELAY_MARGIN_MS = 100;
 
-/** How long a new track's audio waits for its delay (see `awaitAudioDelay`) before it is placed without. */
-export const AUDIO_DELAY_WAIT_MS = 500;
+/**
+ * How long a new track's audio waits for its delay (see `awaitAudioDelay`, and `settling` in
+ * TrackDelayOptions) before it is placed with the delay known then, if any.
+ */
+export const AUDIO_DELAY_WAIT_MS = 1000;
 
 /** Monotonic milliseconds. Injected so tests can drive time by hand. */
 export interface Clock {
@@ -66,10 +69,27 @@ export interface TimelineCounters {
   audioSamplesTrimmed: number;
 }
 
+/** A track's delay as it was at a time (the clock's, as arrival times are). */
+export interface DelayPoint {
+  readonly atMs: number;
+  readonly delayMs: number;
+}
+
 /** Options of {@link RecordingTimeline.setTrackDelay}. */
 export interface TrackDelayOptions {
   /** The delay of a stall being recovered from: honoured beyond `maxLatencyMs` (audio only). */
   readonly transient?: boolean;
+  /**
+   * Audio only: the delay is still moving, as a new track's jitter buffer fills, and a later
+   * reading will say where it was (`history`): audio not yet placed is held until then (see
+   * `awaitAudioDelay`).
+   */
+  readonly settling?: boolean;
+  /**
+   * Audio only: the delay as it was at earlier times, to place held audio by (each burst by the
+   * delay at its arrival, between the points in a straight line).
+   */
+  readonly history?: readonly DelayPoint[];
 }
 
 /** Options of {@link RecordingTimeline}. */
@@ -275,16 +295,24 @@ export class RecordingTimeline {
       return;
     }
     const cap = options.transient ? this.maxAudioBacklogMs : this.maxLatencyMs - DELAY_MARGIN_MS;
+    const clamp = (ms: number) => Math.max(0, Math.min(ms, cap));
     // Takes effect at the next placed burst (see placeBurst).
-    this.audioDelayMs = Math.max(0, Math.min(delayMs, cap));
+    this.audioDelayMs = clamp(delayMs);
     this.audioDelayKnown = true;
-    if (this.awaitingAudioDelay) this.releaseHeldAudio();
+    if (options.settling) {
+      if (!this.audioStarted) this.awaitingAudioDelay = true;
+      return;
+    }
+    if (this.awaitingAudioDelay) {
+      const history = options.history;
+      this.releaseHeldAudio(history?.length ? (atMs) => clamp(delayAt(history, atMs)) : undefined);
+    }
   }
 
   /**
    * Audio is about to come from a track whose delay is not known yet (a new track: its first
    * reading comes a moment after its first audio). Its audio is held, not placed, until the
-   * next `setTrackDelay('audio')`, or for at most {@link AUDIO_DELAY_WAIT_MS}; output waits for
+   * next `setTrackDelay('audio')` that is not `settling`, or for at most {@link AUDIO_DELAY_WAIT_MS}; output waits for
    * it meanwhile (as far as `maxLatencyMs`). Placed without its delay, a file's first half
    * second of audio came out late by the whole jitter buffer (+100-200 ms seen).
    */
@@ -361,10 +389,20 @@ export class RecordingTimeline {
     if (arrivalMs - this.heldAudio[0]!.arrivalMs >= AUDIO_DELAY_WAIT_MS) this.releaseHeldAudio();
   }
 
-  /** Places the audio held for a delay, in order, with the delay known now. */
-  private releaseHeldAudio(): void {
+  /**
+   * Places the audio held for a delay, in order: each burst with the delay at its arrival where
+   * that is known (`delayAt`), else with the delay known now. Where the delay rose between two
+   * bursts (the jitter buffer stretched audio there) place() cuts that much from the end of
+   * what is queued, so the stretch comes out about where it went in.
+   */
+  private releaseHeldAudio(delayAt?: (arrivalMs: number) => number): void {
     this.awaitingAudioDelay = false;
-    for (const { pcm, samples, arrivalMs } of this.heldAudio.splice(0)) this.place(pcm, samples, arrivalMs);
+    const delayMs = this.audioDelayMs;
+    for (const { pcm, samples, arrivalMs } of this.heldAudio.splice(0)) {
+      if (delayAt) this.audioDelayMs = delayAt(arrivalMs);
+      this.place(pcm, samples, arrivalMs);
+    }
+    this.audioDelayMs = delayMs;
   }
 
   /** Puts one burst on the timeline, ending at `arrivalMs` less the audio delay. */
@@ -591,6 +629,16 @@ export class RecordingTimeline {
   private msToSamples(ms: number): number {
     return Math.round((ms * this.sampleRate) / 1000);
   }
+}
+
+/** The delay at `atMs` by a straight line between the points around it (the nearest one's outside them). */
+export function delayAt(points: readonly DelayPoint[], atMs: number): number {
+  const after = points.findIndex((p) => p.atMs >= atMs);
+  if (after === -1) return points.at(-1)!.delayMs;
+  const b = points[after]!;
+  const a = points[after - 1];
+  if (!a || b.atMs === a.atMs) return b.delayMs;
+  return a.delayMs + ((b.delayMs - a.delayMs) * (atMs - a.atMs)) / (b.atMs - a.atMs);
 }
 
 function concatInt16(parts: Int16Array[], length: number): Int16Array {

@@ -147,7 +147,7 @@ describe('RecorderConnection', () => {
       const kinds = new Map<string, 'audio' | 'video'>();
       const readings: { kind: 'audio' | 'video'; at: number; delayMs: number; transient: boolean }[] = [];
       connection.on('trackStarted', (info) => kinds.set(info.sid, info.kind));
-      connection.on('trackDelay', (sid, delayMs, transient) => {
+      connection.on('trackDelay', (sid, delayMs, { transient = false }) => {
         const kind = kinds.get(sid);
         if (kind) readings.push({ kind, at: performance.now(), delayMs, transient });
       });

@@ -157,6 +157,21 @@ const JITTER: Row[] = [
   [24415, 20, 65683.2, 888000, 899520, 9760, 2400, 0, 928, 0],
 ];
 
+/**
+ * A new track's first readings (joiner test in recording-sync-long.test.ts, read every 60-100 ms
+ * while it settles): WebRTC stretched its audio by 13-27 ms a reading for 250 ms as its jitter
+ * buffer filled (the interval averages rising 12.5, 43, 65, 80), then held it, then sped up.
+ */
+const START: Row[] = [
+  [5518, 20, 48, 3840, 4320, 657, 656, 0, 5, 0],
+  [5597, 20, 172.8, 6720, 8640, 657, 1308, 0, 10, 0],
+  [5666, 20, 422.4, 10560, 12000, 657, 2588, 0, 13, 0],
+  [5730, 20, 576, 12480, 14880, 657, 2588, 0, 16, 0],
+  [5836, 20, 960, 17280, 20160, 657, 2588, 0, 22, 0],
+  [5941, 20, 1344, 22080, 24960, 657, 2588, 0, 27, 0],
+  [6045, 20, 1766.4, 27840, 30240, 657, 2588, 220, 32, 0],
+];
+
 /** The counters in a row's columns 2 on, in this order. */
 const COLUMNS = [
   'jitterBufferDelay',
@@ -262,6 +277,43 @@ describe('AudioDelayEstimator', () => {
     const removedMs = (LATE_PACKETS[4]![7] - LATE_PACKETS[2]![7]) / 48;
     const concealedMs = (LATE_PACKETS[2]![5] - LATE_PACKETS[1]![5]) / 48;
     expect(readings[3]!.reading!.delayMs).toBeCloseTo(readings[0]!.reading!.delayMs + concealedMs - removedMs, 6);
+  });
+
+  it("holds a new track's delay as settling while its jitter buffer fills, then gives the delay through it", () => {
+    const estimator = new AudioDelayEstimator();
+    const readings = START.map((row) => estimator.update(counters(row), row[0], row[1])!);
+    // Stretching: the interval averages trail the audio played out; settling, as read.
+    for (const [i, r] of readings.slice(0, 3).entries()) {
+      expect(r.settling, `reading ${i}`).toBe(true);
+      expect(r.delayMs).toBeCloseTo(bufferDelay(START[i - 1] ?? [0, 0, 0, 0, 0, 0, 0, 0, 0, 0], START[i]!), 6);
+    }
+    // Nothing added for 64 ms: the jitter buffer's delay then (80 ms) is the delay, and each
+    // earlier reading's is that less the lag added since: stretched and concealed, ms by ms.
+    const settled = readings[3]!;
+    expect(settled.settling).toBeUndefined();
+    expect(settled.delayMs).toBeCloseTo(bufferDelay(START[2]!, START[3]!), 6);
+    expect(settled.delayMs).toBeCloseTo(80, 6);
+    const history = settled.history!;
+    expect(history.map((p) => p.atMs)).toEqual([START[0]![0] - 4320 / 48, ...START.slice(0, 4).map((row) => row[0])]);
+    const added = (row: Row) => (row[6] + row[5]) / 48;
+    expect(history.at(-1)!.delayMs).toBe(settled.delayMs);
+    expect(history[2]!.delayMs).toBeCloseTo(80 - (added(START[3]!) - added(START[1]!)), 6);
+    expect(history[0]!.delayMs).toBeCloseTo(80 - added(START[3]!), 6);
+    // The track starts 12 ms behind: the audio of its first 100 ms went out 12-40 ms late,
+    // where the first reading (12.5 ms, its average) put all of it at 12.5.
+    expect(history[0]!.delayMs).toBeGreaterThan(5);
+    expect(history[1]!.delayMs).toBeGreaterThan(35);
+    // Then plain readings; the estimator wants no more fast reads for it.
+    expect(estimator.isSettling).toBe(false);
+    for (const r of readings.slice(4)) expect(r.settling ?? r.history).toBeUndefined();
+  });
+
+  it('ignores a report WebRTC served again (read within 50 ms): no time passed in it', () => {
+    const estimator = new AudioDelayEstimator();
+    estimator.update(counters(START[0]!), START[0]![0]);
+    expect(estimator.update(counters(START[0]!), START[0]![0] + 45)).toBeNull();
+    // The next reading covers the whole interval since the first.
+    expect(estimator.update(counters(START[1]!), START[1]![0])!.delayMs).toBeCloseTo(bufferDelay(START[0]!, START[1]!), 6);
   });
 
   it('takes a stall before the first reading from that reading on', () => {

@@ -49,6 +49,15 @@ describe('DelaySmoother', () => {
     expect(next).toBeGreaterThan(reading - 30);
   });
 
+  it('smooths on from a reading WebRTC moved during settling, not from the settling average', () => {
+    const smoother = new DelaySmoother({ settleMs: 2000, smoothingMs: 3000 });
+    // Settling at 52 ms, then WebRTC speeds up to 36 as the settling ends (seen: 36.2 after 48-60).
+    feed(smoother, Array.from({ length: 20 }, () => 52));
+    expect(smoother.next(36, 2000, true)).toBe(36);
+    // The next plain reading is smoothed from 36; it was 51.7 with the settling mean taken up.
+    expect(smoother.next(36, 2500)).toBeCloseTo(36, 6);
+  });
+
   it('settles again after restart (media resuming with a jitter buffer filled afresh)', () => {
     const smoother = new DelaySmoother();
     feed(smoother, Array.from({ length: 40 }, () => 150));

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { blackI420 } from '../../../main/recording/i420-image.js';
 import type { I420Image } from '../../../main/recording/i420-image.js';
-import { RecordingTimeline } from '../../../main/recording/timeline.js';
+import { AUDIO_DELAY_WAIT_MS, RecordingTimeline } from '../../../main/recording/timeline.js';
 import type { Clock, PcmFrame } from '../../../main/recording/timeline.js';
 
 class FakeClock implements Clock {
@@ -409,21 +409,59 @@ describe('RecordingTimeline at the start of a track', () => {
     for (let k = 8; k < 60; k++) expect(out.indexOf(k + 1) / 48, `chunk ${k}`).toBe(10 * k - 80);
   });
 
-  it('places held audio without a delay after 500 ms: a track that never gets a reading still records', () => {
+  it('places held audio without a delay after AUDIO_DELAY_WAIT_MS: a track that never gets a reading still records', () => {
     const clock = new FakeClock(0);
-    const timeline = new RecordingTimeline({ clock, latencyMs: 300, maxLatencyMs: 1000, video: false, startMs: 0 });
+    const timeline = new RecordingTimeline({ clock, latencyMs: 300, maxLatencyMs: 2000, video: false, startMs: 0 });
     const out: number[] = [];
     timeline.awaitAudioDelay();
-    for (let k = 0; k < 100; k++) {
+    const chunks = AUDIO_DELAY_WAIT_MS / 10 + 50;
+    for (let k = 0; k < chunks; k++) {
       clock.ms += 10;
       timeline.pushAudio(pcm(480, k + 1));
       values(timeline.drain().audio, out);
-      if (k === 60) expect(timeline.currentLatencyMs).toBe(300);
+      if (k === AUDIO_DELAY_WAIT_MS / 10 - 2) expect(timeline.currentLatencyMs).toBe(2000);
+      if (k === AUDIO_DELAY_WAIT_MS / 10 + 10) expect(timeline.currentLatencyMs).toBe(300);
     }
-    clock.ms += 1000;
+    clock.ms += 2000;
     values(timeline.flush().audio, out);
-    for (let k = 0; k < 100; k++) expect(out.indexOf(k + 1) / 48, `chunk ${k}`).toBe(10 * k);
+    for (let k = 0; k < chunks; k++) expect(out.indexOf(k + 1) / 48, `chunk ${k}`).toBe(10 * k);
     expect(timeline.counters.audioSamplesTrimmed).toBe(0);
+  });
+
+  it("holds a settling track's audio and places each burst by the delay at its arrival", () => {
+    // A new track's jitter buffer fills: the audio played out at t (ms) is 10 + t / 5 ms behind
+    // until t = 300 (WebRTC stretched it by 60 ms meanwhile), then 70. Chunk k plays out by
+    // 10k + 10, so it ends where what was sent at 10k + 10 - lag belongs; k + 1 marks it.
+    const lag = (t: number) => 10 + Math.min(t, 300) / 5;
+    const clock = new FakeClock(0);
+    const timeline = new RecordingTimeline({ clock, latencyMs: 300, maxLatencyMs: 2000, video: false, startMs: 0 });
+    const out: number[] = [];
+    timeline.awaitAudioDelay();
+    for (let k = 0; k < 80; k++) {
+      clock.ms += 10;
+      timeline.pushAudio(pcm(480, k + 1));
+      values(timeline.drain().audio, out);
+      // Readings every 100 ms: averages over the interval, which trail the lag, while settling;
+      // the one at 400 ms gives the delay through it.
+      const t = clock.ms;
+      if (t % 100 === 0 && t < 400) timeline.setTrackDelay('audio', lag(t - 50), { settling: true });
+      if (t === 400) {
+        expect(timeline.currentLatencyMs).toBe(2000);
+        const history = [0, 100, 200, 300, 400].map((atMs) => ({ atMs, delayMs: lag(atMs) }));
+        timeline.setTrackDelay('audio', lag(t), { history });
+      }
+    }
+    clock.ms += 2000;
+    values(timeline.flush().audio, out);
+    // Each chunk within the 10 ms a stretch is cut in (and the chunks cut out are gone).
+    let found = 0;
+    for (let k = 0; k < 80; k++) {
+      const at = out.indexOf(k + 1);
+      if (at === -1) continue;
+      found++;
+      expect(Math.abs(at / 48 - (10 * k + 10 - lag(10 * k + 10) - 10)), `chunk ${k}`).toBeLessThanOrEqual(10);
+    }
+    expect(found).toBeGreaterThanOrEqual(74);
   });
 
   it('moves a queue placed by a late burst earlier, whole, as soon as audio on time shows where it belongs', () => {
