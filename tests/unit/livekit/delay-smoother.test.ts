@@ -58,6 +58,20 @@ describe('DelaySmoother', () => {
     expect(smoother.next(36, 2500)).toBeCloseTo(36, 6);
   });
 
+  it('takes what WebRTC stretched or squeezed at once, and smooths only the rest', () => {
+    const smoother = new DelaySmoother({ settleMs: 2000, smoothingMs: 3000 });
+    feed(smoother, Array.from({ length: 20 }, () => 67));
+    expect(smoother.next(67, 2000)).toBeCloseTo(67, 6);
+    // WebRTC speeds up by 2-4% (not 'moving'): 9 ms and then 18 ms taken away (seen after a
+    // track settled at 67 ms). The readings trail; the delay follows what was taken away.
+    const step = 1 - Math.exp(-500 / 3000);
+    const first = smoother.next(66, 2500, false, -9);
+    expect(first).toBeCloseTo(58 + (66 - 58) * step, 6);
+    const second = smoother.next(58, 3000, false, -18);
+    expect(second).toBeCloseTo(first - 18 + (58 - (first - 18)) * step, 6);
+    expect(second).toBeLessThan(45);
+  });
+
   it('settles again after restart (media resuming with a jitter buffer filled afresh)', () => {
     const smoother = new DelaySmoother();
     feed(smoother, Array.from({ length: 40 }, () => 150));
