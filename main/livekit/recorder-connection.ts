@@ -103,10 +103,16 @@ export const VIDEO_DELAY_MIN_FRAMES = 15;
 
 /**
  * This process stood still this long or more between two readings (its event loop's longest
- * delay; normally about 20 ms, the monitor's resolution): a video delay read over that interval
- * is skipped.
+ * delay; normally about 20 ms, the monitor's resolution): video delays read over that interval,
+ * and for {@link STALL_BACKLOG_MS} after it, are skipped.
  */
 const STALLED_MS = 100;
+
+/**
+ * After this process stood still, the frames that came meanwhile wait to be decoded: on a loaded
+ * machine, the reading 100 ms after the stall's still said 107 ms against 23.
+ */
+const STALL_BACKLOG_MS = 500;
 
 /**
  * libwebrtc's render delay (VideoReceiveStream's `render_delay_ms`, 10 by default; LiveKit's SDK
@@ -411,8 +417,9 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
     const loop = monitorEventLoopDelay({ resolution: 20 });
     loop.enable();
     this.loopMonitor = loop;
-    // Whether an audio track was settling at the last read.
+    // Whether an audio track was settling at the last read; when this process last stood still.
     let settling = false;
+    let lastStallAt = -Infinity;
     const read = async () => {
       settling = false;
       if (this.closed) return;
@@ -425,6 +432,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
       const now = this.now();
       const stalledMs = loop.max / 1e6;
       loop.reset();
+      if (stalledMs >= STALLED_MS) lastStallAt = now;
       for (const entry of stats.subscriberStats ?? []) {
         const stat = entry.stats;
         if (stat?.case !== 'inboundRtp') continue;
@@ -463,7 +471,7 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
         // Frames that waited for this process (stopped: a starved machine) say nothing of the
         // network's delay: after a 1.5 s stop one reading said 84 ms against 25, and smoothed in,
         // it put video 16 ms early for seconds.
-        if (this.delays.has(trackSid) && stalledMs >= STALLED_MS) continue;
+        if (this.delays.has(trackSid) && now - lastStallAt < STALL_BACKLOG_MS) continue;
         const delayMs = videoDelayMs(previous, counters);
         video.held = (videoHeldPastTargetMs(previous, counters) ?? 0) > VIDEO_HELD_MS;
         if (video.held) {
