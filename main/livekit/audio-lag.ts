@@ -71,7 +71,7 @@ const STATS_CACHE_MS = 60;
  * A new track has settled once WebRTC has added no lag to its audio for this long (see
  * AudioDelayReading.settling): one reading while settling (60 ms apart).
  */
-export const SETTLED_QUIET_MS = 55;
+const SETTLED_QUIET_MS = 55;
 
 /**
  * The delay at the end of a new track's settling, from every reading in it: each interval's
@@ -80,7 +80,8 @@ export const SETTLED_QUIET_MS = 55;
  * alone (3-6 packets) came out 4-13 ms above this, and put the first marker of joiners' files
  * up to 29 ms early; from all of them the first markers were -16..+17 ms (mean 0) in 13 runs.
  */
-function settledDelayMs(points: readonly { addedMs: number; counters: AudioPlayoutCounters }[], addedMs: number): number | null {
+function settledDelayMs(points: readonly { addedMs: number; counters: AudioPlayoutCounters }[]): number | null {
+  const addedMs = points.at(-1)!.addedMs;
   let sum = 0;
   let weight = 0;
   for (let i = 1; i < points.length; i++) {
@@ -175,8 +176,8 @@ export class AudioDelayEstimator {
    */
   private settling:
     | {
+        /** `addedMs`: the lag added from the track's start to the point. */
         points: { atMs: number; addedMs: number; counters: AudioPlayoutCounters }[];
-        addedMs: number;
         /** The point after which no lag was added. */
         quietSince: number;
       }
@@ -304,23 +305,22 @@ export class AudioDelayEstimator {
     // The first reading covers the track's start: what it played began then.
     const s = this.settling ?? {
       points: [{ atMs: nowMs - playedMs, addedMs: 0, counters: ZERO_COUNTERS }],
-      addedMs: 0,
       quietSince: 0,
     };
     this.settling = s;
-    s.addedMs += addedMs;
+    const totalMs = s.points.at(-1)!.addedMs + addedMs;
     // Stretching comes in steps of 2.5 ms or more (a pitch period); concealment in 10 ms chunks.
     // Quiet from the first reading on at the earliest: WebRTC had not begun stretching by one
     // that covered 60 ms, then stretched by 45 ms.
     if (Math.abs(addedMs) >= 1 || s.points.length === 1) s.quietSince = s.points.length;
-    s.points.push({ atMs: nowMs, addedMs: s.addedMs, counters });
+    s.points.push({ atMs: nowMs, addedMs: totalMs, counters });
     const quiet = nowMs - s.points[s.quietSince]!.atMs >= SETTLED_QUIET_MS;
     const timedOut = nowMs - s.points[0]!.atMs >= this.maxSettlingMs;
     if (!quiet && !timedOut) return { delayMs, transient: false, settling: true };
     this.settling = 'done';
-    const settledMs = settledDelayMs(s.points, s.addedMs) ?? delayMs;
+    const settledMs = settledDelayMs(s.points) ?? delayMs;
     this.lastDelayMs = settledMs;
-    const history = s.points.map((p) => ({ atMs: p.atMs, delayMs: settledMs - (s.addedMs - p.addedMs) }));
+    const history = s.points.map((p) => ({ atMs: p.atMs, delayMs: settledMs - (totalMs - p.addedMs) }));
     return { delayMs: settledMs, transient: false, history };
   }
 

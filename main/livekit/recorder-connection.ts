@@ -88,7 +88,7 @@ export const STARTUP_STATS_WINDOW_MS = 2000;
  * 320-550 ms after the track started, and a file's first frame was written 1048 ms after
  * start() (against a 1 s target). WebRTC serves the same report again within 50 ms.
  */
-export const SETTLING_STATS_INTERVAL_MS = 60;
+const SETTLING_STATS_INTERVAL_MS = 60;
 
 /**
  * A video track's delay after its first is averaged over at least this many frames (half a

@@ -300,7 +300,7 @@ export class RecordingTimeline {
     this.audioDelayMs = clamp(delayMs);
     this.audioDelayKnown = true;
     if (options.settling) {
-      if (!this.audioStarted) this.awaitingAudioDelay = true;
+      if (!this.audioStarted) this.awaitAudioDelay();
       return;
     }
     if (this.awaitingAudioDelay) {
@@ -391,15 +391,15 @@ export class RecordingTimeline {
 
   /**
    * Places the audio held for a delay, in order: each burst with the delay at its arrival where
-   * that is known (`delayAt`), else with the delay known now. Where the delay rose between two
+   * that is known (`delayAtArrival`), else with the delay known now. Where the delay rose between two
    * bursts (the jitter buffer stretched audio there) place() cuts that much from the end of
    * what is queued, so the stretch comes out about where it went in.
    */
-  private releaseHeldAudio(delayAt?: (arrivalMs: number) => number): void {
+  private releaseHeldAudio(delayAtArrival?: (arrivalMs: number) => number): void {
     this.awaitingAudioDelay = false;
     const delayMs = this.audioDelayMs;
     for (const { pcm, samples, arrivalMs } of this.heldAudio.splice(0)) {
-      if (delayAt) this.audioDelayMs = delayAt(arrivalMs);
+      if (delayAtArrival) this.audioDelayMs = delayAtArrival(arrivalMs);
       this.place(pcm, samples, arrivalMs);
     }
     this.audioDelayMs = delayMs;
@@ -632,7 +632,7 @@ export class RecordingTimeline {
 }
 
 /** The delay at `atMs` by a straight line between the points around it (the nearest one's outside them). */
-export function delayAt(points: readonly DelayPoint[], atMs: number): number {
+function delayAt(points: readonly DelayPoint[], atMs: number): number {
   const after = points.findIndex((p) => p.atMs >= atMs);
   if (after === -1) return points.at(-1)!.delayMs;
   const b = points[after]!;
