@@ -11,6 +11,7 @@ import { startWebApp } from '../../main/web/start-web-app';
 import { defaultSettings } from '../../main/settings/settings-service';
 import { makeTempDir } from '../helpers/temp-dir';
 import { cpuDelta, readProc, readTree } from './proc';
+import { tileRates, type Snapshot } from './tile-rates';
 
 export interface GridResult {
   tiles: number;
@@ -110,14 +111,15 @@ export async function measureGrid(options: GridOptions): Promise<GridResult> {
     // each end still reads rVFC's presentedFrames (frames handed to the compositor).
     // Plain strings, not functions: tsx's transform would wrap functions in helpers the page lacks.
     const snapshot = () =>
-      page.evaluate<{ atMs: number; total: number; dropped: number; presented: number | null }[]>(`Promise.all(
+      page.evaluate<Snapshot[]>(`Promise.all(
         [...document.querySelectorAll('[data-testid="tile"] video')].map(async (video) => {
           const presented = await Promise.race([
             new Promise((resolve) => video.requestVideoFrameCallback((now, meta) => resolve(meta.presentedFrames))),
             new Promise((resolve) => setTimeout(() => resolve(null), 1000)),
           ]);
           const q = video.getVideoPlaybackQuality();
-          return { atMs: performance.now(), total: q.totalVideoFrames, dropped: q.droppedVideoFrames, presented };
+          const identity = video.closest('[data-testid="tile"]').getAttribute('data-identity');
+          return { identity, atMs: performance.now(), total: q.totalVideoFrames, dropped: q.droppedVideoFrames, presented };
         }),
       )`);
     const inbound = () =>
@@ -157,16 +159,7 @@ export async function measureGrid(options: GridOptions): Promise<GridResult> {
     await page.waitForTimeout(options.windowSec * 1000);
     const last = await snapshot();
     const windowSec = (performance.now() - t0) / 1000;
-    const tiles = last.map((end, i) => {
-      const start = first[i]!;
-      const sec = (end.atMs - start.atMs) / 1000;
-      return {
-        painted: round1((end.total - end.dropped - (start.total - start.dropped)) / sec),
-        player: round1((end.total - start.total) / sec),
-        dropped: round1((end.dropped - start.dropped) / sec),
-        presented: end.presented !== null && start.presented !== null ? round1((end.presented - start.presented) / sec) : null,
-      };
-    });
+    const tiles = tileRates(first, last);
     const metricsAfter = await metrics();
     if (profileDir) {
       const { profile } = await cdp.send('Profiler.stop');

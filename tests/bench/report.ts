@@ -31,6 +31,8 @@ export interface StreamRun {
   streams: number;
   windowSec: number;
   loadBefore: number[];
+  /** Cores the machine kept busy over the 3 s before this N began (machineBusyCores). */
+  busyBefore?: number;
   cpu: {
     recorderPctPerStream: number;
     ffmpegPctPerStream: number;
@@ -136,10 +138,10 @@ function sweepRows(results: BenchResults, sweep: SweepResult | undefined = resul
   if (!sweep) return ['(no sweep yet)'];
   const t = results.targets;
   return table(
-    ['streams', 'load before', 'CPU/stream: recorder + ffmpeg = total (% of a core)', 'floor/stream', 'ratio', 'fps in / out', 'dropped', 'real time', 'A/V offset median / max', 'first frame median / max', 'RSS start → end (MiB)', 'server CPU'],
+    ['streams', 'busy before (cores) / load', 'CPU/stream: recorder + ffmpeg = total (% of a core)', 'floor/stream', 'ratio', 'fps in / out', 'dropped', 'real time', 'A/V offset median / max', 'first frame median / max', 'RSS start → end (MiB)', 'server CPU'],
     sweep.runs.map((r) => [
       r.streams,
-      r.loadBefore[0]!,
+      r.busyBefore === undefined ? r.loadBefore[0]! : `${r.busyBefore} / ${r.loadBefore[0]!}`,
       `${r.cpu.recorderPctPerStream} + ${r.cpu.ffmpegPctPerStream} = **${r.cpu.totalPctPerStream}**`,
       r.floor ? `${r.floor.cpuPctPerStream}${r.floor.speed < 0.98 ? ` (floor ran at ${r.floor.speed}x)` : ''}` : '—',
       r.ratio === null ? '—' : r.realTime ? `${r.ratio} ${mark(r.ratio <= t.maxRatio)}` : `(${r.ratio}: not real time)`,
@@ -321,14 +323,15 @@ export function renderMarkdown(results: BenchResults): string {
       ? `Ran ${s.ranAt} on ${machineLine(s.machine)}. Load average at start ${s.loadAtStart.join(' ')}, at end ${s.loadAtEnd.join(' ')}. ${s.width}x${s.height}@${s.fps}, preset ${s.preset}, ${s.seconds} s per N (measured after a ${2} s warm-up). Capacity (largest N in real time with < ${results.targets.maxDroppedPct}% dropped): **${s.capacity}**.`
       : '',
     '',
-    ...(s && Math.max(...s.runs.map((r) => r.loadBefore[0] ?? 0)) > s.machine.cores
+    ...(s && s.runs.some((r) => (r.busyBefore === undefined ? (r.loadBefore[0] ?? 0) > s.machine.cores : r.busyBefore >= 0.5))
       ? [
-          `> **Other work shared this machine**: the 1-minute load average before some N exceeded the ${s.machine.cores} cores (column *load before*). Those rows measure a starved recorder: real time and capacity there say more about the load than about the recorder, and CPU per stream is then a lower bound (work not done is not counted).`,
+          `> **Other work shared this machine**: before some N the machine was busy (column *busy before*: half a core or more over 3 s, or, in results that lack it, a 1-minute load average above the ${s.machine.cores} cores). Those rows measure a starved recorder: real time and capacity there say more about the load than about the recorder, and CPU per stream is then a lower bound (work not done is not counted).`,
           '',
         ]
       : []),
     ...sweepRows(results),
     '',
+    '- *busy before*: cores the whole machine kept busy over the 3 s before the N began (/proc/stat; the bench waits up to 2 minutes for it to fall under 0.4, as the last N\'s files finish); *load*: the 1-minute load average then, which trails by minutes (after 8 streams it reads 8 on an idle machine).',
     '- *fps in / out*: frames received from rtc-node / ticks written to ffmpeg, per stream per second.',
     '- *dropped*: frames the timeline replaced before they were shown plus ticks ffmpeg could not take.',
     '- *real time*: fps in and out within 2% of the rate, every file complete and as long as the time recorded.',

@@ -1,7 +1,9 @@
 /**
  * `npm run bench` (inside tests/netns-run): what recording costs, against ffmpeg's own floor.
  *
- *   npm run bench                                  sweep 1,4,8,12 streams x 20 s + floor + 9/16-tile grid
+ *   npm run bench                                  sweep 1,4,8,12 streams x 20 s + floor + 9/16-tile grid;
+ *                                                  then the Ns between the largest in real time and the
+ *                                                  next tried, halving the gap (--no-refine: not)
  *   npm run bench -- --streams 1,4,8 --seconds 20  a shorter sweep
  *   npm run bench -- --soak 600 --streams 4        RSS growth over 10 minutes of 4 streams
  *   npm run bench -- --streams 1,2 --jitter 80 --loss 0.01 --no-renderer
@@ -28,7 +30,7 @@ import { findBeepOnsets, findFlashes, matchMarkers } from '../integration/record
 import { killFloor, runFloor, type FloorResult } from './floor';
 import { killAllWorkers, startWorker, type Worker } from '../helpers/worker';
 import { startServerProcess, type RemoteReplay, type ServerProcess } from '../sfu/server-process';
-import { cpuDelta, loadAverage, machineInfo, readProc, readThreads, readTree, threadDelta, type MachineInfo } from './proc';
+import { cpuDelta, loadAverage, machineBusyCores, machineInfo, readProc, readThreads, readTree, threadDelta, type MachineInfo } from './proc';
 import { killBrowser, measureGrid, rendererBuilt, type GridResult } from './renderer';
 import { gcSummary, renderMarkdown, renderTable, TARGETS, type BenchResults, type RssPoint, type StreamRun, type SoakRun } from './report';
 
@@ -47,6 +49,7 @@ const { values: opt } = parseArgs({
     'no-floor': { type: 'boolean', default: false },
     'no-sweep': { type: 'boolean', default: false },
     'no-docs': { type: 'boolean', default: false },
+    'no-refine': { type: 'boolean', default: false },
     tiles: { type: 'string', default: '9,16' },
     'tile-size': { type: 'string', default: '1280x720' },
     soak: { type: 'string' },
@@ -83,7 +86,13 @@ const withRenderer = opt.renderer! && !opt['no-renderer'] && !soakSec && !networ
 const withFloor = !opt['no-floor'] && !soakSec && !network;
 const tiles = opt.tiles!.split(',').map(Number);
 const [tileW, tileH] = opt['tile-size']!.split('x').map(Number) as [number, number];
+// After the listed N, the Ns between the largest in real time and the smallest not, one at a time
+// (halving the gap), so that capacity is a number of streams and not a bracket (1 of 1,4,8,12).
+const refine = !opt['no-refine'] && !soakSec;
 const WARMUP_SEC = 2;
+/** Cores busy below which the machine counts as quiet between two N (an idle machine: 0.02-0.1). */
+const QUIET_CORES = 0.4;
+const SETTLE_MAX_SEC = 120;
 const CLIP_SEC = 10;
 
 const log = (line: string) => console.error(line);
@@ -136,6 +145,30 @@ async function waitForQuiet(threshold: number, maxSec: number): Promise<number[]
   return load;
 }
 
+/**
+ * Waits until the machine is quiet (under QUIET_CORES busy over 3 s), at most SETTLE_MAX_SEC:
+ * the last N's encoders, files and server may still be busy for a while after it stops. Returns
+ * the last reading, kept with the run.
+ */
+async function settle(): Promise<number> {
+  const deadline = Date.now() + SETTLE_MAX_SEC * 1000;
+  let busy = await machineBusyCores(3000);
+  while (busy >= QUIET_CORES && Date.now() < deadline) {
+    log(`machine busy (${busy} cores over 3 s): waiting (at most ${Math.round((deadline - Date.now()) / 1000)} s more)`);
+    busy = await machineBusyCores(3000);
+  }
+  return busy;
+}
+
+/** The N to try next to close the gap between capacity and the smallest N that missed, if any. */
+function nextToRefine(runs: StreamRun[]): number | null {
+  const capacity = capacityOf(runs);
+  const missed = runs.map((r) => r.streams).filter((n) => n > capacity).sort((a, b) => a - b)[0];
+  if (missed === undefined) return null;
+  const next = Math.floor((capacity + missed) / 2);
+  return next > capacity && next < missed && !runs.some((r) => r.streams === next) ? next : null;
+}
+
 async function mint(room: string, identity: string, apiKey: string, apiSecret: string): Promise<string> {
   const at = new AccessToken(apiKey, apiSecret, { identity, ttl: '2h' });
   at.addGrant({ roomJoin: true, room, canSubscribe: true, canPublish: false, canPublishData: false, hidden: true });
@@ -166,6 +199,7 @@ async function avMarkers(toolchain: FfmpegToolchain, file: string): Promise<{ at
 
 async function recordRun(n: number, srv: { url: string; apiKey: string; apiSecret: string }, toolchain: FfmpegToolchain): Promise<{ run: StreamRun; files: { video: string; audio: string } }> {
   const room = `bench-${n}-${Date.now()}`;
+  const busyBefore = await settle();
   const files = await addRoom(room, n, width, height);
   await sleep(1000);
   const loadBefore = loadAverage();
@@ -254,6 +288,7 @@ async function recordRun(n: number, srv: { url: string; apiKey: string; apiSecre
     streams: n,
     windowSec: round(windowSec, 1),
     loadBefore,
+    busyBefore,
     cpu: {
       recorderPctPerStream: round(pct(recorderCpu, windowSec) / n, 1),
       ffmpegPctPerStream: round(pct(ffmpegCpu, windowSec) / n, 1),
@@ -359,7 +394,8 @@ async function main(): Promise<void> {
   const srv = server;
   const runs: StreamRun[] = [];
   let soak: SoakRun | undefined;
-  for (const n of streamsList) {
+  const queue = [...streamsList];
+  for (let n = queue.shift(); n !== undefined; n = queue.shift()) {
     log(`recording ${n} stream${n === 1 ? '' : 's'} of ${width}x${height}@${fps} for ${seconds} s (${preset})...`);
     const { run, files } = await recordRun(n, srv, toolchain);
     log(`  threads: ${run.recorderThreads.map((t) => `${t.thread} ${t.pct}%`).join(", ")}`);
@@ -376,15 +412,24 @@ async function main(): Promise<void> {
       soak = { ranAt: new Date().toISOString(), load: loadAverage(), seconds: soakSec, width, height, fps, preset, run };
     } else {
       runs.push(run);
+      const next = refine && !queue.length ? nextToRefine(runs) : null;
+      if (next !== null) {
+        log(`capacity is between ${capacityOf(runs)} and ${Math.min(...runs.filter((r) => r.streams > capacityOf(runs)).map((r) => r.streams))} streams: trying ${next}`);
+        queue.push(next);
+      }
     }
   }
+  runs.sort((a, b) => a.streams - b.streams);
 
   const grids: GridResult[] = [];
   let gridLoad = loadAverage();
   if (withRenderer) {
     // After a sweep past the machine (8-12 streams leave the load at 6-8 for minutes), the grid
     // would measure what is left of the machine, not the renderer.
-    if (runs.length) gridLoad = await waitForQuiet(Number(opt['wait-load']), Number(opt['wait-max']));
+    if (runs.length) {
+      await settle();
+      gridLoad = loadAverage();
+    }
     if (!rendererBuilt()) {
       log('renderer: out/renderer is not built (npm run build); skipping the grid');
     } else {
@@ -449,7 +494,7 @@ const watchdog = setTimeout(
     log('bench: overall time limit reached; stopping');
     void cleanup().finally(() => process.exit(3));
   },
-  (streamsList.length * (seconds * 2 + 120) + tiles.length * 180 + Number(opt['wait-max']) + 300) * 1000,
+  ((streamsList.length + (refine ? 3 : 0)) * (seconds * 2 + 120 + SETTLE_MAX_SEC) + tiles.length * 180 + Number(opt['wait-max']) + 300) * 1000,
 );
 watchdog.unref();
 
