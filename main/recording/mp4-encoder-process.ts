@@ -164,11 +164,6 @@ export function buildMp4EncoderArgs(options: Mp4EncoderOptions): string[] {
     '+frag_keyframe+empty_moov+default_base_moof',
     '-frag_duration',
     '1000000',
-    // Video goes out while a new track's audio waits for its delay (RecordingTimeline's
-    // audioLatencyMs), up to 2 s ahead: its packets wait for the audio encoder's first frame.
-    // ffmpeg's default allows 128 once 50 MB are queued; 2 s of 60 fps is 120.
-    '-max_muxing_queue_size',
-    '1024',
     // Without this, a fragment can sit in ffmpeg's 32 KiB I/O buffer (quiet, static video
     // compresses that small) and a kill loses it.
     '-flush_packets',

@@ -321,33 +321,14 @@ export class RecordingTimeline {
   }
 
   /**
-   * How far output trails the wall clock now: the larger of `videoLatencyMs` and
-   * `audioLatencyMs`. Each stream goes out on its own: a file's video is not held back while its
-   * audio waits, only its end (at `flush`) is the same.
+   * How far output trails the wall clock now: `latencyMs`, more for a larger audio or video
+   * delay (by a margin, up to `maxLatencyMs`), and `maxLatencyMs` while audio waits for its delay.
    */
   get currentLatencyMs(): number {
-    return this.hasVideo ? Math.max(this.videoLatencyMs, this.audioLatencyMs) : this.audioLatencyMs;
-  }
-
-  /** How far video output trails the wall clock: `latencyMs`, more for a larger video delay (by a margin, up to `maxLatencyMs`). */
-  get videoLatencyMs(): number {
-    return this.heldLatency(this.videoDelayKnown, this.videoDelayMs);
-  }
-
-  /**
-   * How far audio output trails the wall clock: `latencyMs`, more for a larger audio delay (by a
-   * margin, up to `maxLatencyMs`), and `maxLatencyMs` while audio waits for its delay. Video
-   * doesn't wait with it: held, at a track's start, it kept a file's first frame from ffmpeg for
-   * up to 2 s (bench, 3 streams on 2 cores: frames received 0.7 s after start(), written 2.4 s).
-   */
-  get audioLatencyMs(): number {
     if (this.heldAudio.length > 0) return this.maxLatencyMs;
-    return this.heldLatency(this.audioDelayKnown, this.audioDelayMs);
-  }
-
-  private heldLatency(known: boolean, delayMs: number): number {
-    if (!known) return this.latencyMs;
-    return Math.max(this.latencyMs, Math.min(this.maxLatencyMs, delayMs + DELAY_MARGIN_MS));
+    if (!this.audioDelayKnown && !this.videoDelayKnown) return this.latencyMs;
+    const holdMs = Math.min(this.maxLatencyMs, Math.max(this.audioDelayMs, this.videoDelayMs) + DELAY_MARGIN_MS);
+    return Math.max(this.latencyMs, holdMs);
   }
 
   /** Adds a received video frame. Frames of another size are fitted to the output size. */
@@ -510,25 +491,24 @@ export class RecordingTimeline {
     this.placeBurst();
     const held = this.heldAudio[0];
     if (held && now - held.arrivalMs >= AUDIO_DELAY_WAIT_MS) this.releaseHeldAudio();
-    return this.emitUntil(now - this.videoLatencyMs, now - this.audioLatencyMs);
+    return this.emitUntil(now - this.currentLatencyMs);
   }
 
   /** Emits everything up to `now`, ignoring the latency margin: call once when stopping. */
   flush(now = this.clock.now()): TimelineOutput {
     this.placeBurst();
     this.releaseHeldAudio();
-    return this.emitUntil(now, now);
+    return this.emitUntil(now);
   }
 
   /** Callers place the pending burst first (drain, flush). */
-  /** Emits video ticks due by `videoUntilMs` and audio due by `audioUntilMs`, never past the video. */
-  private emitUntil(videoUntilMs: number, audioUntilMs: number): TimelineOutput {
+  private emitUntil(untilMs: number): TimelineOutput {
     const frameMs = 1000 / this.fps;
     const video: VideoTick[] = [];
     // A tick is due once its whole frame interval has passed, so the file never runs
     // ahead of the wall clock: `endTicks / fps` is at most `untilMs - t0`.
     let endTicks = this.nextTick;
-    while (this.t0 + (endTicks + 1) * frameMs <= videoUntilMs) endTicks++;
+    while (this.t0 + (endTicks + 1) * frameMs <= untilMs) endTicks++;
 
     if (this.hasVideo) {
       for (; this.nextTick < endTicks; this.nextTick++) {
@@ -555,13 +535,11 @@ export class RecordingTimeline {
         if (kind === 'black') this.counters.videoFramesBlack++;
       }
     }
-    // Audio ends where video does at most (at `audioUntilMs` for audio-only), so that when both
-    // are due (flush) the two streams have the same length.
-    const audioDue = this.msToSamples(audioUntilMs - this.t0);
-    const audioEnd = Math.max(
-      this.audioEmitted,
-      this.hasVideo ? Math.min(Math.round((endTicks * this.sampleRate) / this.fps), audioDue) : audioDue,
-    );
+    // Audio ends exactly where video does (or at `untilMs` for audio-only), so both
+    // streams always have the same length.
+    const audioEnd = this.hasVideo
+      ? Math.round((endTicks * this.sampleRate) / this.fps)
+      : Math.max(this.audioEmitted, this.msToSamples(untilMs - this.t0));
     const audio = this.takeAudio(Math.max(0, audioEnd - this.audioEmitted));
     return { video, audio };
   }

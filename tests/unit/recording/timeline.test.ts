@@ -428,42 +428,6 @@ describe('RecordingTimeline at the start of a track', () => {
     expect(timeline.counters.audioSamplesTrimmed).toBe(0);
   });
 
-  it("writes video while a new track's audio waits for its delay, and audio catches up to the same end", () => {
-    // Held at a track's start, audio kept video back too, by maxLatencyMs: a file's first frame
-    // reached ffmpeg up to 2 s after it came.
-    const clock = new FakeClock(0);
-    const timeline = new RecordingTimeline({ clock, fps: 10, latencyMs: 300, maxLatencyMs: 2000, startMs: 0 });
-    const out: number[] = [];
-    const ticks: { index: number; kind: string }[] = [];
-    timeline.awaitAudioDelay();
-    for (let k = 0; k < 100; k++) {
-      clock.ms += 10;
-      timeline.pushAudio(pcm(480, k + 1));
-      if (k % 10 === 0) timeline.pushVideo(image(k + 1));
-      const output = timeline.drain();
-      ticks.push(...output.video.map(({ index, kind }) => ({ index, kind })));
-      values(output.audio, out);
-      if (clock.ms === 600) {
-        // Video is out to 300 ms behind; audio, still waiting, nothing.
-        expect(timeline.videoLatencyMs).toBe(300);
-        expect(timeline.audioLatencyMs).toBe(2000);
-        expect(ticks.filter((t) => t.kind === 'new').length).toBe(3);
-        expect(out.length).toBe(0);
-      }
-      if (clock.ms === 700) timeline.setTrackDelay('audio', 50);
-    }
-    expect(timeline.audioLatencyMs).toBe(300);
-    const written = out.length;
-    clock.ms += 1000;
-    const last = timeline.flush();
-    ticks.push(...last.video.map(({ index, kind }) => ({ index, kind })));
-    values(last.audio, out);
-    // Both end at the same place, every sample in its place: chunk k ends at 10k + 10 - 50 ms.
-    expect(written).toBeGreaterThan(0);
-    expect(out.length).toBe((ticks.length * 48_000) / 10);
-    for (let k = 5; k < 100; k++) expect(out.indexOf(k + 1) / 48, `chunk ${k}`).toBe(10 * k - 50);
-  });
-
   it("holds a settling track's audio and places each burst by the delay at its arrival", () => {
     // A new track's jitter buffer fills: the audio played out at t (ms) is 10 + t / 5 ms behind
     // until t = 300 (WebRTC stretched it by 60 ms meanwhile), then 70. Chunk k plays out by
