@@ -156,6 +156,14 @@ export class AudioDelayEstimator {
   /** Counters start at zero with the track, so the first reading already gives a delay. */
   private previous = ZERO_COUNTERS;
   private lastDelayMs: number | null = null;
+  /**
+   * A stall this process stood still for at the last reading, and the counters before it. The
+   * reading due while the process is stopped is taken as soon as it resumes, and its counters
+   * may come before WebRTC's playout thread has caught up (concealing the stall): under load the
+   * stall's concealment came in the next reading, partly or all of it (a 1.5 s stop read as a
+   * lag of 871 ms, or of none), when this process no longer stood still.
+   */
+  private stallSeen: { counters: AudioPlayoutCounters; stalledMs: number } | null = null;
   private previousAt: number | null = null;
   /**
    * While recovering: the delay now; when it began; the jitter buffer's delay before it and the
@@ -218,10 +226,18 @@ export class AudioDelayEstimator {
     const intervalMs = this.previousAt === null ? null : nowMs - this.previousAt;
     this.previousAt = nowMs;
     const bufferDelayMs = jitterBufferDelayMs(previous, counters);
-    const { playedMs, underrunMs, stretchedMs, missingConcealedMs, surplusMs } = this.interval(previous, counters);
-    const first = previous.jitterBufferEmittedCount === 0;
+    const current = this.interval(previous, counters);
+    const { playedMs, underrunMs, stretchedMs } = current;
+    // A stall the previous reading saw but whose concealment it did not show: judged over both
+    // intervals together, with the stall the previous one saw (see `stallSeen`).
+    const seen = this.stallSeen;
+    this.stallSeen = stalledMs >= this.underrunMs ? { counters: previous, stalledMs } : null;
+    const since = seen && !this.transient ? seen.counters : previous;
+    const window = since === previous ? current : this.interval(since, counters);
+    const stalled = Math.max(stalledMs, seen?.stalledMs ?? 0);
+    const first = since.jitterBufferEmittedCount === 0;
     const threshold = first ? Math.max(this.underrunMs, this.firstUnderrunMs) : this.underrunMs;
-    const stallMs = underrunMs >= threshold && stalledMs >= underrunMs / 2 ? underrunMs : 0;
+    const stallMs = window.underrunMs >= threshold && stalled >= window.underrunMs / 2 ? window.underrunMs : 0;
     // WebRTC moving the lag itself (speeding up after a stall, say): see DelaySmoother.next.
     const stretching = intervalMs !== null && isStretching(stretchedMs, intervalMs);
     const lagChangeMs = stallMs + stretchedMs;
@@ -229,7 +245,8 @@ export class AudioDelayEstimator {
     // A stall before the first reading starts from the jitter buffer's delay in that reading
     // (it comes mostly from before the stall: the late packets are still arriving).
     const before = this.lastDelayMs ?? bufferDelayMs;
-    if (!this.transient && stallMs > 0 && before !== null) {
+    const starts = !this.transient && stallMs > 0 && before !== null;
+    if (starts) {
       // A stall in a track's first moments: its transient places the audio.
       this.settling = 'done';
       this.transient = {
@@ -238,16 +255,21 @@ export class AudioDelayEstimator {
         bufferBeforeMs: before,
         addedMs: lagChangeMs,
         confirmed: false,
-        owedMs: missingConcealedMs,
+        owedMs: window.missingConcealedMs,
       };
     }
     if (this.transient) {
       const t = this.transient;
+      if (!starts && stallMs > 0) {
+        // The rest of a stall whose concealment came over two readings.
+        t.addedMs += stallMs;
+        t.owedMs += window.missingConcealedMs;
+      }
       // Packets taken for never coming (concealed for, not received by the stall's reading)
       // that come after all, more than is played meanwhile: they were only late, and their
       // concealment is lag too. After a 2.5 s stop 74 of them came 100 ms after the reading:
       // without them the lag was taken for 1.1 s instead of 2.5.
-      const lateMs = Math.min(t.owedMs, surplusMs);
+      const lateMs = Math.min(t.owedMs, window.surplusMs);
       t.owedMs -= lateMs;
       t.addedMs += lateMs;
       t.delayMs += lagChangeMs + lateMs;

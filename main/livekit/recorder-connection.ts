@@ -432,7 +432,12 @@ export class RecorderConnection extends EventEmitter<RecorderConnectionEvents> {
       const now = this.now();
       const stalledMs = loop.max / 1e6;
       loop.reset();
-      if (stalledMs >= STALLED_MS) lastStallAt = now;
+      if (stalledMs >= STALLED_MS) {
+        lastStallAt = now;
+        // This reading may have come before WebRTC caught up with the stall (see
+        // AudioDelayEstimator's stallSeen): the next one soon.
+        this.statsFastUntil = Math.max(this.statsFastUntil, now + fastInterval);
+      }
       for (const entry of stats.subscriberStats ?? []) {
         const stat = entry.stats;
         if (stat?.case !== 'inboundRtp') continue;

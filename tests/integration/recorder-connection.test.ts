@@ -4,6 +4,7 @@
  * namespace: tests/netns-run npx vitest run tests/integration/recorder-connection.test.ts
  */
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   RecorderConnection,
@@ -24,6 +25,14 @@ beforeAll(async () => {
 afterAll(async () => {
   await target?.close();
 });
+
+/** This network namespace's UDP counters (/proc/net/snmp), by name. */
+function udpCounters(): Record<string, number> {
+  const lines = readFileSync('/proc/net/snmp', 'utf8').split('\n').filter((l) => l.startsWith('Udp:'));
+  const names = lines[0]!.split(/\s+/).slice(1);
+  const values = lines[1]!.split(/\s+/).slice(1).map(Number);
+  return Object.fromEntries(names.map((n, i) => [n, values[i]!]));
+}
 
 /** A camera publisher in a new room, and the recorder's connection to that room; both closed after. */
 async function withCameraRoom(prefix: string, body: (connection: RecorderConnection) => Promise<void>): Promise<void> {
@@ -154,6 +163,7 @@ describe('RecorderConnection', () => {
       await waitFor(() => readings.some((r) => r.kind === 'video') && readings.some((r) => r.kind === 'audio'), 'both delays', 15_000);
       // Past the tracks' fast reads, then stopped for 1.5 s: a stopped process can't wake itself.
       await new Promise((r) => setTimeout(r, 20_000));
+      const udpBefore = udpCounters();
       const stopAt = performance.now();
       const child = spawn('sh', ['-c', `kill -STOP ${process.pid}; sleep 1.5; kill -CONT ${process.pid}`], { stdio: 'ignore' });
       await new Promise((r) => child.once('exit', r));
@@ -161,8 +171,10 @@ describe('RecorderConnection', () => {
       const audio = readings.filter((r) => r.kind === 'audio' && r.at > stopAt);
       const transient = audio.filter((r) => r.transient);
       const gaps = transient.slice(1).map((r, i) => r.at - transient[i]!.at);
-      console.log(`audio after the stall: ${audio.map((r) => `${Math.round(r.at - stopAt)}:${Math.round(r.delayMs)}${r.transient ? 't' : ''}`).join(' ')}`);
-      expect(transient.length, 'transient audio readings').toBeGreaterThanOrEqual(5);
+      const udpAfter = udpCounters();
+      const seen = `audio after the stall (ms after it: delay): ${audio.map((r) => `${Math.round(r.at - stopAt)}:${Math.round(r.delayMs)}${r.transient ? 't' : ''}`).join(' ')}; UDP datagrams dropped meanwhile for a full receive buffer: ${udpAfter.RcvbufErrors! - udpBefore.RcvbufErrors!}`;
+      console.log(seen);
+      expect(transient.length, `transient audio readings (${seen})`).toBeGreaterThanOrEqual(5);
       expect(transient[0]!.delayMs, 'the stall\'s lag').toBeGreaterThan(1000);
       // Read every STARTUP_STATS_INTERVAL_MS meanwhile (a reading takes a few ms more).
       for (const gap of gaps) expect(gap).toBeLessThan(2 * STARTUP_STATS_INTERVAL_MS);

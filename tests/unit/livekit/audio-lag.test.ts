@@ -279,6 +279,48 @@ describe('AudioDelayEstimator', () => {
     expect(readings[3]!.reading!.delayMs).toBeCloseTo(readings[0]!.reading!.delayMs + concealedMs - removedMs, 6);
   });
 
+  describe('a stall whose concealment comes in the reading after the one that saw it', () => {
+    // The reading due while the process was stopped is taken as it resumes; under load its
+    // counters came before WebRTC's playout thread had caught up with the stall. Its row here
+    // sits between the stall's last reading before (STALL[2]) and the stall's own (STALL[3]),
+    // which now sees this process run (21 ms). In the suite, a 1.5 s stop read as a lag of
+    // 871 ms or of none.
+    const resumedAt = 25_681 + 1_519;
+    const withResumeReading = (resumed: Row) => [...STALL.slice(0, 3), resumed, [...STALL[3]!.slice(0, 1), 21, ...STALL[3]!.slice(2)] as Row, ...STALL.slice(4)];
+    const fromTheStall = (readings: ReturnType<typeof run>) => readings.slice(readings.findIndex((r) => r.row[0] === STALL[3]![0])).map((r) => r.reading);
+
+    it('nothing played yet at the resume reading: the next reading takes the whole lag', () => {
+      const readings = run(withResumeReading([resumedAt, 1519, ...STALL[2]!.slice(2)] as Row));
+      expect(readings.find((r) => r.row[0] === resumedAt)!.reading).toBeNull();
+      expect(fromTheStall(readings)).toEqual(fromTheStall(run(STALL)));
+    });
+
+    it('half the stall concealed by the resume reading, for packets not yet come: the next reading takes the whole lag', () => {
+      const half = 35_000;
+      const resumed = [...STALL[2]!] as Row;
+      resumed[0] = resumedAt;
+      resumed[1] = 1519;
+      resumed[4] += half; // totalSamplesReceived
+      resumed[5] += half; // concealedSamples
+      const readings = run(withResumeReading(resumed));
+      expect(fromTheStall(readings)).toEqual(fromTheStall(run(STALL)));
+    });
+
+    it('600 ms of it by the resume reading, for packets that came: a transient from there, the rest added next', () => {
+      const resumed = [...STALL[2]!] as Row;
+      resumed[0] = resumedAt;
+      resumed[1] = 1519;
+      resumed[4] += 600 * 48;
+      resumed[5] += 600 * 48;
+      resumed[8] += 30; // 600 ms of packets, waiting in the jitter buffer
+      const readings = run(withResumeReading(resumed));
+      const atResume = readings.find((r) => r.row[0] === resumedAt)!.reading!;
+      expect(atResume.transient).toBe(true);
+      expect(atResume.delayMs).toBeCloseTo(bufferDelay(STALL[1]!, STALL[2]!) + 600, 6);
+      expect(fromTheStall(readings).map((r) => r!.delayMs)).toEqual(fromTheStall(run(STALL)).map((r) => expect.closeTo(r!.delayMs, 6)));
+    });
+  });
+
   it("holds a new track's delay as settling while its jitter buffer fills, then gives the delay through it", () => {
     const estimator = new AudioDelayEstimator();
     const readings = START.map((row) => estimator.update(counters(row), row[0], row[1])!);
