@@ -237,7 +237,16 @@ export class AudioDelayEstimator {
     const stalled = Math.max(stalledMs, seen?.stalledMs ?? 0);
     const first = since.jitterBufferEmittedCount === 0;
     const threshold = first ? Math.max(this.underrunMs, this.firstUnderrunMs) : this.underrunMs;
-    const stallMs = window.underrunMs >= threshold && stalled >= window.underrunMs / 2 ? window.underrunMs : 0;
+    // Packets that came after all for concealment counted as none by a stall's reading (see
+    // the transient's owedMs); beyond them, packets come in a burst, more than was played.
+    const latePaidMs = this.transient ? Math.min(this.transient.owedMs, window.surplusMs) : 0;
+    const burstMs = window.surplusMs - latePaidMs;
+    // Audio that waited outside the jitter buffer while this process stood still: concealed
+    // for until its packets came, or, where WebRTC's playout did not run ahead of them on
+    // resuming, queued in the jitter buffer in a burst (then its delay reading climbs to the
+    // lag only as that audio is played out: 33, 67, 174, then 1260 ms after a 1.5 s stop).
+    const waitedMs = window.underrunMs + burstMs;
+    const stallMs = waitedMs >= threshold && stalled >= waitedMs / 2 ? waitedMs : 0;
     // WebRTC moving the lag itself (speeding up after a stall, say): see DelaySmoother.next.
     const stretching = intervalMs !== null && isStretching(stretchedMs, intervalMs);
     const lagChangeMs = stallMs + stretchedMs;
@@ -269,10 +278,9 @@ export class AudioDelayEstimator {
       // that come after all, more than is played meanwhile: they were only late, and their
       // concealment is lag too. After a 2.5 s stop 74 of them came 100 ms after the reading:
       // without them the lag was taken for 1.1 s instead of 2.5.
-      const lateMs = Math.min(t.owedMs, window.surplusMs);
-      t.owedMs -= lateMs;
-      t.addedMs += lateMs;
-      t.delayMs += lagChangeMs + lateMs;
+      t.owedMs -= latePaidMs;
+      t.addedMs += latePaidMs;
+      t.delayMs += lagChangeMs + latePaidMs;
       // Audio that waited outside the jitter buffer then waits in it: its delay reading climbs
       // by about the lag added within about that long. If it doesn't, this was no stall's lag.
       if (bufferDelayMs !== null && bufferDelayMs - t.bufferBeforeMs >= t.addedMs / 2)

@@ -42,8 +42,13 @@ export interface Mp4EncoderOptions {
   readonly maxQueuedVideoFrames?: number;
   /** Audio allowed to wait for its pipe before new audio is dropped. Default 5000 ms. */
   readonly maxQueuedAudioMs?: number;
-  /** How long a stopping ffmpeg may take before it is killed. Default 30 s. */
-  readonly exitTimeoutMs?: number;
+  /**
+   * A stopping ffmpeg is killed once it has made no progress for this long: nothing taken from
+   * its pipes and its file not growing. Default 30 s. Never for time alone: behind on a loaded
+   * machine it may need longer than any fixed limit to encode what it was given (12 streams on
+   * 2 cores: a 30 s limit cut one file at 5 s of its 17).
+   */
+  readonly exitIdleTimeoutMs?: number;
 }
 
 /** Counters of what reached ffmpeg's pipes. */
@@ -248,6 +253,10 @@ export class Mp4EncoderProcess {
   private stopping = false;
   private exitInfo: { code: number | null; signal: NodeJS.Signals | null } | null = null;
   private crash: EncoderCrashedError | null = null;
+  /** Bytes of PCM dropped and not yet made up for with silence (see writeAudio). */
+  private audioBytesOwed = 0;
+  /** Why a stopping ffmpeg was killed (killWhenIdle), if it was. */
+  private killedIdle: string | null = null;
   private finishing: Promise<RecordingFileResult> | null = null;
 
   constructor(private readonly options: Mp4EncoderOptions) {
@@ -380,22 +389,35 @@ export class Mp4EncoderProcess {
     if (this.videoQueue.length === 0) this.emitVideoIdle();
   }
 
-  /** Queues interleaved PCM. Returns false (and counts a drop) when too far behind. */
+  /**
+   * Queues interleaved PCM. Returns false (and counts a drop) when too far behind: the audio is
+   * then owed as silence, written before the next audio that fits (or at finish), since raw PCM
+   * has no timestamps and audio dropped outright would move all that follows earlier.
+   */
   writeAudio(pcm: Int16Array): boolean {
     if (pcm.length === 0) return true;
     const samples = pcm.length / (this.options.channels ?? 2);
     if (!this.running || this.audioPipe.writableLength > this.maxAudioBytes) {
       this.stats.audioSamplesDropped += samples;
+      if (this.running) this.audioBytesOwed += pcm.byteLength;
       return false;
     }
+    this.payAudioOwed();
     // s16le: Int16Array is little-endian on every platform Electron ships for.
     this.audioPipe.write(Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength));
     this.stats.audioSamplesWritten += samples;
     return true;
   }
 
+  /** The silence standing for audio dropped so far (see writeAudio). */
+  private payAudioOwed(): void {
+    if (this.audioBytesOwed === 0 || this.exitInfo !== null) return;
+    this.audioPipe.write(Buffer.alloc(this.audioBytesOwed));
+    this.audioBytesOwed = 0;
+  }
+
   /**
-   * Stops: closes both pipes so ffmpeg flushes and exits (killed after `exitTimeoutMs`),
+   * Stops: closes both pipes so ffmpeg flushes and exits (killed once it makes no progress: `exitIdleTimeoutMs`),
    * then remuxes the fragmented file to faststart MP4 and probes it to decide the status.
    * Safe to call more than once, and after a crash (then it salvages the file).
    */
@@ -429,18 +451,43 @@ export class Mp4EncoderProcess {
     for (const listener of this.crashListeners) listener(this.crash);
   }
 
+  /**
+   * Kills ffmpeg once it has made no progress for `idleMs` (see exitIdleTimeoutMs): what it
+   * took from the pipes and the size of its file, looked at a few times per `idleMs`.
+   */
+  private killWhenIdle(idleMs: number): () => void {
+    let last = '';
+    let lastProgressAt = performance.now();
+    let looking = false;
+    const timer = setInterval(() => {
+      if (looking) return;
+      looking = true;
+      void fileSize(this.options.outputPath).then((bytes) => {
+        looking = false;
+        const now = performance.now();
+        const progress = `${this.stats.videoFramesWritten} ${this.videoPipe.writableLength} ${this.audioPipe.writableLength} ${bytes}`;
+        if (progress !== last) {
+          last = progress;
+          lastProgressAt = now;
+        } else if (now - lastProgressAt >= idleMs && this.exitInfo === null) {
+          this.killedIdle = `ffmpeg made no progress for ${Math.round(idleMs / 1000)} s while finishing the file and was stopped; the file keeps what it had written`;
+          this.child.kill('SIGKILL');
+        }
+      });
+    }, Math.min(1000, idleMs / 4));
+    return () => clearInterval(timer);
+  }
+
   private async runFinish(): Promise<RecordingFileResult> {
     this.stopping = true;
-    const timer = setTimeout(
-      () => this.child.kill('SIGKILL'),
-      this.options.exitTimeoutMs ?? 30_000,
-    );
+    const stopWatching = this.killWhenIdle(this.options.exitIdleTimeoutMs ?? 30_000);
     // Queued frames go out before the pipe closes.
     await Promise.race([this.videoIdle(), this.exited]);
+    this.payAudioOwed();
     this.videoPipe.end();
     this.audioPipe.end();
     const exit = await this.exited;
-    clearTimeout(timer);
+    stopWatching();
 
     const finalized = await finalizeFragmentedMp4(this.options.toolchain, this.options.outputPath);
     const durationSec = playableDurationSec(finalized.probe);
@@ -473,7 +520,8 @@ export class Mp4EncoderProcess {
       ...base,
       status: 'interrupted',
       error: this.describeFailure(
-        this.crash?.message ??
+        this.killedIdle ??
+          this.crash?.message ??
           (audio
             ? `file has ${video.packetCount} of ${this.stats.videoFramesWritten} frames`
             : 'file has no audio'),
@@ -482,8 +530,7 @@ export class Mp4EncoderProcess {
   }
 
   private describeFailure(reason: string): string {
-    return this.crash && !reason.includes(this.crash.message)
-      ? `${reason}; ${this.crash.message}`
-      : reason;
+    const cause = this.killedIdle ?? this.crash?.message;
+    return cause && !reason.includes(cause) ? `${reason}; ${cause}` : reason;
   }
 }

@@ -22,7 +22,7 @@ export interface Mp4FileRecorderOptions extends Pick<
   | 'audioBitrate'
   | 'maxQueuedVideoFrames'
   | 'maxQueuedAudioMs'
-  | 'exitTimeoutMs'
+  | 'exitIdleTimeoutMs'
 > {
   /** Default: monotonic `performance.now()`. */
   readonly clock?: Clock;

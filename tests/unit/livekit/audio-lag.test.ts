@@ -321,6 +321,23 @@ describe('AudioDelayEstimator', () => {
     });
   });
 
+  it('takes packets that came in a burst after a stall, beyond what was played, for its lag (no concealment)', () => {
+    // WebRTC's playout did not run ahead of the packets as the process resumed: nothing
+    // concealed, 360 ms played in the stall's interval while 1860 ms of packets came. The
+    // jitter buffer's own reading then said 33, 67, 174 ms and only then 1260 (CI, the stall
+    // test): audio placed by it was that much late.
+    const b = STALL[2]!;
+    const played = 360 * 48;
+    const burst: Row = [27_561, 1519, b[2] + (played * 35) / 1000, b[3] + played, b[4] + played, b[5], b[6], b[7], b[8] + 93, 0];
+    const next: Row = [27_664, 21, burst[2] + (4800 * 200) / 1000, burst[3] + 4800, burst[4] + 4800, b[5], b[6], b[7], burst[8] + 5, 0];
+    const readings = run([...STALL.slice(0, 3), burst, next]);
+    const before = readings[1]!.reading!.delayMs;
+    expect(readings[2]!.reading).toEqual({ delayMs: before + 1860 - 360, transient: true });
+    expect(readings[3]!.reading).toEqual({ delayMs: before + 1500, transient: true });
+    // The same counters with this process running: packets the network held, not us.
+    for (const r of run([...STALL.slice(0, 3), burst, next], undefined, () => 20)) expect(r.reading!.transient).toBe(false);
+  });
+
   it("holds a new track's delay as settling while its jitter buffer fills, then gives the delay through it", () => {
     const estimator = new AudioDelayEstimator();
     const readings = START.map((row) => estimator.update(counters(row), row[0], row[1])!);
