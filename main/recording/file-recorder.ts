@@ -29,6 +29,8 @@ export interface FileProgress {
   droppedFrames: number;
   /** Of those, frames ffmpeg could not take in time (the rest were superseded in the timeline). */
   encoderDroppedFrames: number;
+  /** Audio ffmpeg could not take in time, made up for with silence in the file (ms). */
+  audioDroppedMs: number;
   /** Audio position minus video position in the file, ms; null without video. */
   avDriftMs: number | null;
   /** When the first received video frame went to the encoder (`performance.now()`); null before, and for WAV. */
@@ -84,6 +86,7 @@ export function createMp4Recorder(spec: FileRecorderSpec): FileRecorder {
         framesOut: p.encoder?.videoFramesWritten ?? 0,
         droppedFrames: p.timeline.videoFramesDropped + (p.encoder?.videoFramesDropped ?? 0),
         encoderDroppedFrames: p.encoder?.videoFramesDropped ?? 0,
+        audioDroppedMs: Math.round(((p.encoder?.audioSamplesDropped ?? 0) * 1000) / 48_000),
         avDriftMs: Math.round(p.audioOffsetMs),
         firstFrameWrittenAt: p.firstFrameWrittenAt,
       };
@@ -116,6 +119,7 @@ export async function createWavRecorder(spec: Pick<FileRecorderSpec, 'path'>): P
         framesOut: Math.floor(p.timeline.audioSamplesOut / (sampleRate / 100)),
         droppedFrames: Math.floor((p.droppedSamples + p.timeline.audioSamplesTrimmed) / (sampleRate / 100)),
         encoderDroppedFrames: 0,
+        audioDroppedMs: 0,
         avDriftMs: null,
         firstFrameWrittenAt: null,
       };

@@ -40,7 +40,11 @@ export interface Mp4EncoderOptions {
    * bounds memory at about this many raw frames per recorder. Default 8.
    */
   readonly maxQueuedVideoFrames?: number;
-  /** Audio allowed to wait for its pipe before new audio is dropped. Default 5000 ms. */
+  /**
+   * Audio allowed to wait for its pipe before new audio is dropped (and made up for with
+   * silence). Default 5000 ms; six times that until ffmpeg has started reading video (it reads
+   * no audio before its first video frame: 3-4 s into a file when 4 start at once on 2 cores).
+   */
   readonly maxQueuedAudioMs?: number;
   /**
    * A stopping ffmpeg is killed once it has made no progress for this long: nothing taken from
@@ -110,6 +114,9 @@ const STDERR_TAIL_CHARS = 4000;
  * priming samples (so video timestamps, in audio samples, start 1024 later; see
  * {@link videoTimestamp}).
  */
+/** Input options: read no more than the first packet before starting. */
+const NO_PROBE = ['-probesize', '32', '-analyzeduration', '0'];
+
 export function buildMp4EncoderArgs(options: Mp4EncoderOptions): string[] {
   const fps = options.fps;
   const keyframeFrames = Math.max(1, Math.round(fps * (options.keyframeIntervalSec ?? 1)));
@@ -120,12 +127,19 @@ export function buildMp4EncoderArgs(options: Mp4EncoderOptions): string[] {
     '-loglevel',
     'warning',
     '-y',
+    // Both inputs say all there is to know (IVF header; format, rate and channels), so no
+    // probing: by default ffmpeg read 1.07 s of audio, and 5 MB or 20 frames of video, before
+    // it opened the other input and the file, while what came meanwhile waited in the pipes.
+    ...NO_PROBE,
+    '-fpsprobesize',
+    '0',
     '-thread_queue_size',
     '128',
     '-f',
     'ivf',
     '-i',
     `pipe:${VIDEO_FD}`,
+    ...NO_PROBE,
     '-thread_queue_size',
     '256',
     '-f',
@@ -160,6 +174,9 @@ export function buildMp4EncoderArgs(options: Mp4EncoderOptions): string[] {
     String(keyframeFrames),
     '-fps_mode',
     'passthrough',
+    // The encoder's time base (the input's frame rate is no longer probed; else 1/25).
+    '-r',
+    String(fps),
     '-c:a',
     'aac',
     '-b:a',
@@ -354,12 +371,17 @@ export class Mp4EncoderProcess {
     return true;
   }
 
-  // ffmpeg takes about half a second to load and start reading (longer on a busy machine);
-  // frames queued meanwhile are not a sign of an encoder falling behind.
+  /**
+   * Whether ffmpeg has started reading: it reads a few frames, then pauses to set up x264, so it
+   * counts as started after a second of video. It takes about half a second to load (longer on
+   * a busy machine); what queues meanwhile is not a sign of an encoder falling behind.
+   */
+  private get started(): boolean {
+    return this.stats.videoFramesWritten >= this.options.fps;
+  }
+
   private distinctQueueCap(): number {
-    // It reads a few frames, then pauses to set up x264: count it started after a second.
-    const started = this.stats.videoFramesWritten >= this.options.fps;
-    return started
+    return this.started
       ? this.maxDistinctQueued
       : Math.max(this.maxDistinctQueued, this.options.fps * 2);
   }
@@ -397,7 +419,8 @@ export class Mp4EncoderProcess {
   writeAudio(pcm: Int16Array): boolean {
     if (pcm.length === 0) return true;
     const samples = pcm.length / (this.options.channels ?? 2);
-    if (!this.running || this.audioPipe.writableLength > this.maxAudioBytes) {
+    const maxBytes = this.started ? this.maxAudioBytes : 6 * this.maxAudioBytes;
+    if (!this.running || this.audioPipe.writableLength > maxBytes) {
       this.stats.audioSamplesDropped += samples;
       if (this.running) this.audioBytesOwed += pcm.byteLength;
       return false;

@@ -60,7 +60,7 @@ export function floorArgs(options: Omit<FloorOptions, 'streams' | 'warmupSec'>, 
   });
   const encode = app.slice(app.indexOf('-map'), -1); // mapping, codecs, muxer options
   return [
-    ...app.slice(0, app.indexOf('-thread_queue_size')), // -hide_banner ... -y
+    ...app.slice(0, app.indexOf('-y') + 1), // -hide_banner ... -y (the pipes' input options are not for files)
     '-re',
     '-stream_loop',
     '-1',

@@ -48,6 +48,8 @@ export interface StreamRun {
     dropped: number;
     /** Of `dropped`, frames ffmpeg's queue could not take (the rest were superseded in the timeline). */
     droppedByEncoder?: number;
+    /** Audio ffmpeg could not take in time, all files together (made up for with silence: it keeps its place). */
+    audioDroppedMs?: number;
     droppedPct: number;
     fpsInPerStream: number;
     fpsOutPerStream: number;
@@ -146,7 +148,7 @@ function sweepRows(results: BenchResults, sweep: SweepResult | undefined = resul
       r.floor ? `${r.floor.cpuPctPerStream}${r.floor.speed < 0.98 ? ` (floor ran at ${r.floor.speed}x)` : ''}` : '—',
       r.ratio === null ? '—' : r.realTime ? `${r.ratio} ${mark(r.ratio <= t.maxRatio)}` : `(${r.ratio}: not real time)`,
       `${r.frames.fpsInPerStream} / ${r.frames.fpsOutPerStream}`,
-      `${r.frames.dropped} (${r.frames.droppedPct}%)`,
+      `${r.frames.dropped} (${r.frames.droppedPct}%)` + (r.frames.audioDroppedMs ? `, audio ${r.frames.audioDroppedMs} ms as silence` : ''),
       `${r.realTime ? 'yes' : 'no'} (file/wall ${r.files.durationOverWallMin}–${r.files.durationOverWallMax})`,
       (r.avOffsetMs.maxAbs === null ? 'no markers found' : `${r.avOffsetMs.median} / ${r.avOffsetMs.maxAbs} ms ${mark(r.avOffsetMs.maxAbs <= t.maxAvOffsetMs)}`) +
         (r.avOffsetMs.afterDrop ? ` (${r.avOffsetMs.afterDrop} after dropped frames left out)` : ''),
@@ -333,7 +335,7 @@ export function renderMarkdown(results: BenchResults): string {
     '',
     '- *busy before*: cores the whole machine kept busy over the 3 s before the N began (/proc/stat; the bench waits up to 2 minutes for it to fall under 0.4, as the last N\'s files finish); *load*: the 1-minute load average then, which trails by minutes (after 8 streams it reads 8 on an idle machine).',
     '- *fps in / out*: frames received from rtc-node / ticks written to ffmpeg, per stream per second.',
-    '- *dropped*: frames the timeline replaced before they were shown plus ticks ffmpeg could not take.',
+    '- *dropped*: frames the timeline replaced before they were shown plus ticks ffmpeg could not take; and audio ffmpeg could not take in time, made up for with silence (it keeps its place).',
     '- *real time*: fps in and out within 2% of the rate, every file complete and as long as the time recorded.',
     '- *A/V offset*: beep onset minus flash onset in the recorded files, every marker of every file, except those whose flash comes right after dropped frames (it may have begun in them: late by whole frames; counted with the drops).',
     '- *first frame*: from calling start() to the first received (non-black) frame written into ffmpeg\'s pipe.',

@@ -181,7 +181,7 @@ interface Snapshot {
   heapUsedBytes: number;
   loop: { p99Ms: number; maxMs: number };
   gc: { major: number; majorMs: number; minor: number; minorMs: number };
-  files: { path: string; framesIn: number; framesOut: number; droppedFrames: number; encoderDroppedFrames: number; avDriftMs: number | null; elapsedSec: number }[];
+  files: { path: string; framesIn: number; framesOut: number; droppedFrames: number; encoderDroppedFrames: number; audioDroppedMs: number; avDriftMs: number | null; elapsedSec: number }[];
 }
 
 /**
@@ -248,11 +248,13 @@ async function recordRun(n: number, srv: { url: string; apiKey: string; apiSecre
   const recorderCpu = delta.filter((s) => s.pid === recorder!.pid).reduce((sum, s) => sum + s.cpuSec, 0);
   const ffmpegCpu = delta.filter((s) => s.comm === 'ffmpeg').reduce((sum, s) => sum + s.cpuSec, 0);
   const otherCpu = delta.filter((s) => s.pid !== recorder!.pid && s.comm !== 'ffmpeg').reduce((sum, s) => sum + s.cpuSec, 0);
-  const sumFiles = (snap: Snapshot, key: 'framesIn' | 'framesOut' | 'droppedFrames' | 'encoderDroppedFrames') => snap.files.reduce((sum, f) => sum + f[key], 0);
+  const sumFiles = (snap: Snapshot, key: 'framesIn' | 'framesOut' | 'droppedFrames' | 'encoderDroppedFrames' | 'audioDroppedMs') => snap.files.reduce((sum, f) => sum + f[key], 0);
   const framesIn = sumFiles(snapB, 'framesIn') - sumFiles(snapA, 'framesIn');
   const framesOut = sumFiles(snapB, 'framesOut') - sumFiles(snapA, 'framesOut');
   const dropped = sumFiles(snapB, 'droppedFrames') - sumFiles(snapA, 'droppedFrames');
   const droppedByEncoder = sumFiles(snapB, 'encoderDroppedFrames') - sumFiles(snapA, 'encoderDroppedFrames');
+  // From the files' start: audio is dropped most as files start (ffmpeg reads none before its first video frame).
+  const audioDroppedMs = sumFiles(snapB, 'audioDroppedMs');
 
   // The files: frames, durations against the time recorded, A/V offset from the markers.
   const fileStats = [];
@@ -303,6 +305,7 @@ async function recordRun(n: number, srv: { url: string; apiKey: string; apiSecre
       written: framesOut,
       dropped,
       droppedByEncoder,
+      audioDroppedMs,
       droppedPct: round((dropped / Math.max(1, expectedFrames)) * 100, 2),
       fpsInPerStream: round(framesIn / windowSec / n, 2),
       fpsOutPerStream: round(framesOut / windowSec / n, 2),

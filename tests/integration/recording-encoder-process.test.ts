@@ -47,12 +47,12 @@ function encoder(name: string, options: Partial<Mp4EncoderOptions>): Mp4EncoderP
   return new Mp4EncoderProcess({ toolchain, outputPath: path.join(folder, name), width: WIDTH, height: HEIGHT, fps: FPS, threads: 1, exitIdleTimeoutMs: IDLE_MS, maxQueuedVideoFrames: 90, ...options });
 }
 
-/** 20 ms of stereo audio starting at `atSec`: a loud 1 kHz tone from 2.0 s to 2.1 s, else quiet. */
+/** 20 ms of stereo audio starting at `atSec`: a loud 1 kHz tone from 7.3 s to 7.4 s, else quiet. */
 function audioChunk(atSec: number): Int16Array {
   const pcm = new Int16Array(960 * 2);
   for (let i = 0; i < 960; i++) {
     const t = atSec + i / 48_000;
-    const value = t >= 2 && t < 2.1 ? Math.round(16_000 * Math.sin(2 * Math.PI * 1000 * t)) : 0;
+    const value = t >= 7.3 && t < 7.4 ? Math.round(16_000 * Math.sin(2 * Math.PI * 1000 * t)) : 0;
     pcm[2 * i] = pcm[2 * i + 1] = value;
   }
   return pcm;
@@ -62,29 +62,71 @@ describe('Mp4EncoderProcess behind', () => {
   it('makes up for audio it dropped with silence: what follows keeps its place', async () => {
     const outputPath = path.join(folder, 'audio-drop.mp4');
     const behind = encoder('audio-drop.mp4', { preset: 'ultrafast', maxQueuedAudioMs: 200 });
-    for (let index = 0; index < 90; index++) behind.writeVideo({ index, image: null, kind: 'black' });
-    // ffmpeg stopped (a starved machine) while 1.5 s of audio comes: most of it can't be queued.
-    process.kill(behind.pid!, 'SIGSTOP');
+    let ticks = 0;
     let dropped = 0;
-    for (let k = 0; k < 75; k++) if (!behind.writeAudio(audioChunk(k * 0.02))) dropped++;
+    /** Audio chunks [from, to) with the video ticks for the same time; paced or all at once. */
+    const feed = async (from: number, to: number, pace: boolean) => {
+      for (let k = from; k < to; k++) {
+        for (; ticks < Math.floor((k + 1) * 0.02 * FPS); ticks++) behind.writeVideo({ index: ticks, image: null, kind: 'black' });
+        if (!behind.writeAudio(audioChunk(k * 0.02))) dropped++;
+        if (pace) await sleep(10);
+      }
+    };
+    // Two seconds in step, until ffmpeg reads video (before that, audio may wait far longer).
+    await feed(0, 100, true);
+    for (const end = performance.now() + 10_000; behind.stats.videoFramesWritten < FPS && performance.now() < end; ) await sleep(50);
+    expect(dropped, 'audio dropped while ffmpeg kept up').toBe(0);
+    // Then ffmpeg stopped (a starved machine) while 5 s comes: most of it can't be queued.
+    process.kill(behind.pid!, 'SIGSTOP');
+    await feed(100, 350, false);
     process.kill(behind.pid!, 'SIGCONT');
-    expect(dropped, 'audio dropped while ffmpeg was stopped').toBeGreaterThan(5);
-    // Then it catches up, and the rest comes at a pace it keeps up with.
+    expect(dropped, 'audio dropped while ffmpeg was stopped').toBeGreaterThan(50);
+    // Then it catches up, and the rest (a beep at 7.3 s) comes at a pace it keeps up with.
     await sleep(1000);
-    for (let k = 75; k < 150; k++) {
-      expect(behind.writeAudio(audioChunk(k * 0.02)), `chunk ${k} after ffmpeg caught up`).toBe(true);
-      await sleep(10);
-    }
+    const droppedBefore = dropped;
+    await feed(350, 385, true);
+    expect(dropped, 'audio dropped after ffmpeg caught up').toBe(droppedBefore);
     const result = await behind.finish();
     const beeps = await findBeepOnsets(toolchain, outputPath);
     const audio = result.probe!.streams.find((s) => s.kind === 'audio')!;
-    console.log(`dropped ${dropped} of 75 chunks while stopped; file audio ${audio.durationSec} s, beep at ${beeps.join(', ')} s`);
+    console.log(`dropped ${dropped} of 250 chunks while stopped; file audio ${audio.durationSec} s, beep at ${beeps.join(', ')} s`);
     expect(result.status).toBe('complete');
     // Dropped outright, the beep came (dropped x 20 ms) early and the audio as much short.
-    expect(audio.durationSec).toBeGreaterThan(2.95);
+    expect(audio.durationSec).toBeGreaterThan(7.65);
     expect(beeps).toHaveLength(1);
     // 21 ms late in the decoded file: the AAC encoder's 1024 priming samples.
-    expect(Math.abs(beeps[0]! - 2)).toBeLessThan(0.05);
+    expect(Math.abs(beeps[0]! - 7.3)).toBeLessThan(0.05);
+  });
+
+  it('starts the file from the first video frame and the first 100 ms of audio: no probing', async () => {
+    // By default ffmpeg read 1.07 s of audio, and 5 MB or 20 frames of video, before it opened
+    // the file: all that time at every file's start, frames waiting in the pipes.
+    const outputPath = path.join(folder, 'no-probe.mp4');
+    const prompt = encoder('no-probe.mp4', { preset: 'ultrafast' });
+    prompt.writeVideo({ index: 0, image: null, kind: 'black' });
+    for (let k = 0; k < 5; k++) prompt.writeAudio(audioChunk(k * 0.02));
+    const startedAt = performance.now();
+    while ((await fileSize(outputPath)) === 0 && performance.now() - startedAt < 5000) await sleep(20);
+    const openedMs = performance.now() - startedAt;
+    console.log(`file opened ${Math.round(openedMs)} ms after one frame and 100 ms of audio`);
+    expect(await fileSize(outputPath), 'ffmpeg opened the file').toBeGreaterThan(0);
+    await prompt.finish();
+  });
+
+  it('lets audio wait longer before ffmpeg reads its first video frame (it reads no audio before)', async () => {
+    // (Finishing starts while ffmpeg is still loading: no progress to see for a while.)
+    const early = encoder('audio-early.mp4', { preset: 'ultrafast', maxQueuedAudioMs: 400, exitIdleTimeoutMs: 30_000 });
+    process.kill(early.pid!, 'SIGSTOP');
+    // 2.5 s of audio, six times the limit, with no video yet (more than the limit and the
+    // kernel's pipe buffer hold): none of it dropped.
+    for (let k = 0; k < 125; k++) expect(early.writeAudio(audioChunk(k * 0.02)), `chunk ${k}`).toBe(true);
+    process.kill(early.pid!, 'SIGCONT');
+    for (let index = 0; index < 75; index++) early.writeVideo({ index, image: null, kind: 'black' });
+    const result = await early.finish();
+    expect(result.error).toBeNull();
+    expect(result.status).toBe('complete');
+    expect(result.probe!.streams.find((s) => s.kind === 'audio')!.durationSec).toBeGreaterThan(2.45);
+    expect(early.stats.audioSamplesDropped).toBe(0);
   });
 });
 
