@@ -55,6 +55,9 @@ export interface FileRecorderSpec {
   encoderThreads?: number;
 }
 
+/** Both recorders' audio rate (their encoders' and writers' default). */
+const SAMPLE_RATE = 48_000;
+
 export type FileRecorderFactory = (spec: FileRecorderSpec) => Promise<FileRecorder>;
 
 /** The recorders the app uses: MP4 through ffmpeg, WAV written directly. */
@@ -86,7 +89,7 @@ export function createMp4Recorder(spec: FileRecorderSpec): FileRecorder {
         framesOut: p.encoder?.videoFramesWritten ?? 0,
         droppedFrames: p.timeline.videoFramesDropped + (p.encoder?.videoFramesDropped ?? 0),
         encoderDroppedFrames: p.encoder?.videoFramesDropped ?? 0,
-        audioDroppedMs: Math.round(((p.encoder?.audioSamplesDropped ?? 0) * 1000) / 48_000),
+        audioDroppedMs: Math.round(((p.encoder?.audioSamplesDropped ?? 0) * 1000) / SAMPLE_RATE),
         avDriftMs: Math.round(p.audioOffsetMs),
         firstFrameWrittenAt: p.firstFrameWrittenAt,
       };
@@ -102,7 +105,6 @@ export function createMp4Recorder(spec: FileRecorderSpec): FileRecorder {
 /** WAV (RF64 past 4 GiB) for audio-only participants; no encoder process involved. */
 export async function createWavRecorder(spec: Pick<FileRecorderSpec, 'path'>): Promise<FileRecorder> {
   const recorder = await WavFileRecorder.start({ outputPath: spec.path });
-  const sampleRate = 48_000;
   const watchers = new Set<NodeJS.Timeout>();
   return {
     pushAudioFrame: (frame, arrival) => recorder.pushAudioFrame(frame, arrival),
@@ -115,9 +117,9 @@ export async function createWavRecorder(spec: Pick<FileRecorderSpec, 'path'>): P
       // Audio-only: count 10 ms frames so "fps" reads as audio frames per second (100 when healthy).
       return {
         elapsedSec: p.durationSec,
-        framesIn: Math.floor(p.timeline.audioSamplesIn / (sampleRate / 100)),
-        framesOut: Math.floor(p.timeline.audioSamplesOut / (sampleRate / 100)),
-        droppedFrames: Math.floor((p.droppedSamples + p.timeline.audioSamplesTrimmed) / (sampleRate / 100)),
+        framesIn: Math.floor(p.timeline.audioSamplesIn / (SAMPLE_RATE / 100)),
+        framesOut: Math.floor(p.timeline.audioSamplesOut / (SAMPLE_RATE / 100)),
+        droppedFrames: Math.floor((p.droppedSamples + p.timeline.audioSamplesTrimmed) / (SAMPLE_RATE / 100)),
         encoderDroppedFrames: 0,
         audioDroppedMs: 0,
         avDriftMs: null,

@@ -101,6 +101,9 @@ const AAC_PRIMING_SAMPLES = 1024;
 const AUDIO_FD = 4;
 const STDERR_TAIL_CHARS = 4000;
 
+/** Input options: read no more than the first packet before starting. */
+const NO_PROBE = ['-probesize', '32', '-analyzeduration', '0'];
+
 /**
  * The ffmpeg argument list for one recording. Exported for tests and the benchmark.
  *
@@ -114,9 +117,6 @@ const STDERR_TAIL_CHARS = 4000;
  * priming samples (so video timestamps, in audio samples, start 1024 later; see
  * {@link videoTimestamp}).
  */
-/** Input options: read no more than the first packet before starting. */
-const NO_PROBE = ['-probesize', '32', '-analyzeduration', '0'];
-
 export function buildMp4EncoderArgs(options: Mp4EncoderOptions): string[] {
   const fps = options.fps;
   const keyframeFrames = Math.max(1, Math.round(fps * (options.keyframeIntervalSec ?? 1)));

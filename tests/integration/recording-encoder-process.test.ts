@@ -5,14 +5,14 @@
  * that takes, and kills one that has stopped making progress, keeping what it wrote.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { locateFfmpeg, type FfmpegToolchain } from '../../native/ffmpeg.js';
 import { Mp4EncoderProcess, type Mp4EncoderOptions } from '../../main/recording/mp4-encoder-process.js';
 import { fileSize } from '../../main/recording/mp4-finalize.js';
 import type { I420Image } from '../../main/recording/i420-image.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 import { findBeepOnsets } from './recording-fixtures.js';
 
 const WIDTH = 640;
@@ -21,16 +21,13 @@ const FPS = 30;
 const IDLE_MS = 1000;
 
 let toolchain: FfmpegToolchain;
-let folder: string;
+const { dir: folder, cleanup } = makeTempDir('haven-encoder-');
 
 beforeAll(async () => {
   toolchain = await locateFfmpeg();
-  folder = await mkdtemp(path.join(tmpdir(), 'haven-finish-'));
 });
 
-afterAll(async () => {
-  await rm(folder, { recursive: true, force: true });
-});
+afterAll(cleanup);
 
 /** Random noise: x264's slowest content. */
 function noiseFrames(count: number): I420Image[] {
@@ -74,7 +71,7 @@ describe('Mp4EncoderProcess behind', () => {
     };
     // Two seconds in step, until ffmpeg reads video (before that, audio may wait far longer).
     await feed(0, 100, true);
-    for (const end = performance.now() + 10_000; behind.stats.videoFramesWritten < FPS && performance.now() < end; ) await sleep(50);
+    await vi.waitFor(() => expect(behind.stats.videoFramesWritten, 'video ffmpeg read').toBeGreaterThanOrEqual(FPS), { timeout: 10_000, interval: 50 });
     expect(dropped, 'audio dropped while ffmpeg kept up').toBe(0);
     // Then ffmpeg stopped (a starved machine) while 5 s comes: most of it can't be queued.
     process.kill(behind.pid!, 'SIGSTOP');
@@ -106,10 +103,8 @@ describe('Mp4EncoderProcess behind', () => {
     prompt.writeVideo({ index: 0, image: null, kind: 'black' });
     for (let k = 0; k < 5; k++) prompt.writeAudio(audioChunk(k * 0.02));
     const startedAt = performance.now();
-    while ((await fileSize(outputPath)) === 0 && performance.now() - startedAt < 5000) await sleep(20);
-    const openedMs = performance.now() - startedAt;
-    console.log(`file opened ${Math.round(openedMs)} ms after one frame and 100 ms of audio`);
-    expect(await fileSize(outputPath), 'ffmpeg opened the file').toBeGreaterThan(0);
+    await vi.waitFor(async () => expect(await fileSize(outputPath), 'ffmpeg opened the file').toBeGreaterThan(0), { timeout: 5000, interval: 20 });
+    console.log(`file opened ${Math.round(performance.now() - startedAt)} ms after one frame and 100 ms of audio`);
     await prompt.finish();
   });
 
@@ -129,10 +124,6 @@ describe('Mp4EncoderProcess behind', () => {
     expect(early.stats.audioSamplesDropped).toBe(0);
   });
 });
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
 
 describe('Mp4EncoderProcess.finish', () => {
   it('waits for an ffmpeg still encoding its backlog, long past the idle limit: every frame in the file', async () => {

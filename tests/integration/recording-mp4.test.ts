@@ -8,19 +8,17 @@ import { Mp4FileRecorder } from '../../main/recording/mp4-file-recorder.js';
 import type { EncoderCrashedError } from '../../main/recording/mp4-encoder-process.js';
 import { repairRecording } from '../../main/recording/repair.js';
 import { finalizeFragmentedMp4 } from '../../main/recording/mp4-finalize.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 import { feedRealTime, findBeepOnsets, findFlashOnsets } from './recording-fixtures.js';
 
 let toolchain: FfmpegToolchain;
-let folder: string;
+const { dir: folder, cleanup } = makeTempDir('haven-mp4-');
 
 beforeAll(async () => {
   toolchain = await locateFfmpeg();
-  folder = await mkdtemp(path.join(tmpdir(), 'haven-mp4-'));
 });
 
-afterAll(async () => {
-  await rm(folder, { recursive: true, force: true });
-});
+afterAll(cleanup);
 
 describe('Mp4FileRecorder with real ffmpeg', () => {
   it('records 5 s in sync: h264 + aac, right duration and frame count, flash and beep together', async () => {

@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { locateFfmpeg } from '../../native/ffmpeg.js';
@@ -8,19 +7,17 @@ import type { FfmpegToolchain } from '../../native/ffmpeg.js';
 import { WavFileRecorder } from '../../main/recording/wav-file-recorder.js';
 import { parseWavHeader, repairWav } from '../../main/recording/wav-writer.js';
 import { repairRecording } from '../../main/recording/repair.js';
+import { makeTempDir } from '../helpers/temp-dir.js';
 import { feedRealTime, findBeepOnsets } from './recording-fixtures.js';
 
 let toolchain: FfmpegToolchain;
-let folder: string;
+const { dir: folder, cleanup } = makeTempDir('haven-wav-');
 
 beforeAll(async () => {
   toolchain = await locateFfmpeg();
-  folder = await mkdtemp(path.join(tmpdir(), 'haven-wav-'));
 });
 
-afterAll(async () => {
-  await rm(folder, { recursive: true, force: true });
-});
+afterAll(cleanup);
 
 describe('WavFileRecorder with real files', () => {
   it('records audio with a gap as silence, ffprobe agrees on the duration', async () => {
